@@ -1,0 +1,17 @@
+"""affectkit: a notebook-first teaching kit for multimodal affect recognition.
+
+    import affectkit
+    world = affectkit.make_world(profile="lab", seed=0)
+    domains = affectkit.make_domains(profile="lab", seed=0)
+    affectkit.record("probe_ua", {"A": 0.58})
+"""
+
+from . import config, metrics
+from .config import get_profile, resolve_device, seed_everything
+from .data import MultimodalDataset, make_domains, make_world
+from .record import record
+
+__version__ = "0.1.0"
+
+__all__ = ["config", "metrics", "get_profile", "resolve_device", "seed_everything",
+           "MultimodalDataset", "make_world", "make_domains", "record"]

@@ -1,0 +1,160 @@
+"""Profiles (smoke / lab / paper), seeding and device choice.
+
+Every notebook and runner takes ``profile``. A profile fixes the sizes of the
+synthetic affect world, the feature shapes and the training budget:
+
+=========  =====================================  ==================================
+profile    sizes                                  purpose
+=========  =====================================  ==================================
+smoke      dozens of samples, 1 epoch              CI: does every cell run (seconds)
+lab        small dims, a few thousand samples      a laptop CPU, minutes; the default
+paper      CMDM Table 3 shapes, corpus sizes       a GPU; full-scale runs
+=========  =====================================  ==================================
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+# Feature shapes per modality: (dim,) is one vector per utterance, (time, dim)
+# a sequence. CMDM: acoustic is a vector, visual and lexical are sequences;
+# EASUM: all three are sequences.
+Shapes = dict
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Sizes and budgets of one profile.
+
+    Attributes:
+        name: "smoke", "lab" or "paper".
+        n_train, n_val, n_test: labeled split sizes of the CMDM world.
+        n_unlabeled: size of the shifted unlabeled pool (CMDM uses 20,000 AMI clips).
+        speakers: speakers per split (train, val, test, unlabeled); splits never
+            share a speaker (the papers' speaker-independent setting).
+        shapes: feature shape per modality for the CMDM world:
+            ``{"A": (d_a,), "V": (T_v, d_v), "L": (T_l, d_l)}``.
+        domain_sizes: (train, val, test) per domain of the EASUM world.
+        domain_shapes: feature shapes of the EASUM world
+            (paper: text 40 x 768, audio 157 x 64, visual 32 x 64).
+        epochs, batch_size, seeds: training budget used by notebooks and runners.
+    """
+
+    name: str
+    n_train: int
+    n_val: int
+    n_test: int
+    n_unlabeled: int
+    speakers: tuple
+    shapes: Shapes
+    domain_sizes: dict
+    domain_shapes: Shapes
+    epochs: int
+    batch_size: int
+    seeds: tuple = field(default=(0,))
+
+    def __post_init__(self):
+        for attr in ("n_train", "n_val", "n_test", "n_unlabeled", "epochs", "batch_size"):
+            value = getattr(self, attr)
+            if not isinstance(value, (int, np.integer)) or value <= 0:
+                raise ValueError(f"Profile {self.name!r}: {attr} must be a positive int, got {value!r}")
+        check_shapes(self.shapes, "shapes")
+        check_shapes(self.domain_shapes, "domain_shapes")
+
+
+def check_shapes(shapes: Shapes, what: str = "shapes") -> Shapes:
+    """Validate a modality -> shape mapping; return it with tuple values."""
+    if not isinstance(shapes, dict) or not shapes:
+        raise ValueError(f"{what} must be a non-empty dict modality -> shape, got {shapes!r}")
+    out = {}
+    for m, shape in shapes.items():
+        shape = tuple(int(s) for s in shape)
+        if m not in ("A", "V", "L"):
+            raise ValueError(f"{what}: unknown modality {m!r}; expected 'A', 'V' or 'L'")
+        if len(shape) not in (1, 2) or any(s <= 0 for s in shape):
+            raise ValueError(f"{what}[{m!r}] must be (dim,) or (time, dim) with positive sizes, got {shape}")
+        out[m] = shape
+    return out
+
+
+_DOMAINS = ("mosi", "mosei", "meld", "iemocap")
+
+PROFILES = {
+    "smoke": Profile(
+        name="smoke", n_train=96, n_val=48, n_test=48, n_unlabeled=96,
+        speakers=(4, 2, 2, 4),
+        shapes={"A": (16,), "V": (6, 8), "L": (8, 12)},
+        domain_sizes={d: (48, 24, 24) for d in _DOMAINS},
+        domain_shapes={"L": (8, 12), "A": (8, 8), "V": (6, 8)},
+        epochs=1, batch_size=32, seeds=(0,),
+    ),
+    "lab": Profile(
+        name="lab", n_train=2400, n_val=400, n_test=800, n_unlabeled=6000,
+        speakers=(40, 10, 20, 60),
+        shapes={"A": (64,), "V": (18, 24), "L": (22, 32)},
+        domain_sizes={d: (600, 120, 240) for d in _DOMAINS},
+        domain_shapes={"L": (16, 32), "A": (20, 16), "V": (12, 16)},
+        epochs=15, batch_size=128, seeds=(0, 1, 2),
+    ),
+    # IEMOCAP 4-class protocol: sessions 1-4 (4290 utterances) train, session 5
+    # (1241) split into val and test; 20,000 AMI clips unlabeled (CMDM 4.1-4.2).
+    # EASUM Table 1 split sizes and its Sec. 4.3 sequence lengths and dims.
+    "paper": Profile(
+        name="paper", n_train=4290, n_val=620, n_test=621, n_unlabeled=20000,
+        speakers=(8, 1, 1, 150),
+        shapes={"A": (1582,), "V": (18, 342), "L": (22, 1024)},
+        domain_sizes={
+            "mosi": (1284, 229, 686),
+            "mosei": (16326, 1871, 4659),
+            "meld": (9989, 1108, 2610),
+            "iemocap": (5354, 528, 1650),
+        },
+        domain_shapes={"L": (40, 768), "A": (157, 64), "V": (32, 64)},
+        epochs=30, batch_size=128, seeds=(0, 1, 2, 3, 4),
+    ),
+}
+
+
+def get_profile(profile) -> Profile:
+    """Return the Profile named ``profile`` (or ``profile`` itself if it is one)."""
+    if isinstance(profile, Profile):
+        return profile
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose one of {sorted(PROFILES)}")
+    return PROFILES[profile]
+
+
+def seed_everything(seed: int) -> None:
+    """Seed python, numpy and torch, and ask torch for deterministic algorithms.
+
+    ``warn_only=True`` keeps ops without a deterministic version usable (they
+    warn instead of failing); on CUDA the cuBLAS workspace is fixed so that
+    matrix products are repeatable.
+    """
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    if torch.backends.cudnn.is_available():
+        torch.backends.cudnn.benchmark = False
+
+
+def resolve_device(device="auto") -> torch.device:
+    """``"auto"`` picks CUDA when present, else CPU; anything else is passed to torch."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:N]', got {device!r}") from err
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} asked for, but torch sees no CUDA GPU")
+    return dev

@@ -1,0 +1,201 @@
+"""MultimodalDataset: modality -> tensor, labels, masks, domain; and batching.
+
+One object holds a split of any corpus, synthetic or real:
+
+- ``x["A"]``: (n, d_a) one acoustic vector per utterance (CMDM), or (n, T_a, d_a)
+  acoustic frames (EASUM);
+- ``x["V"]``: (n, T_v, d_v) visual frames; ``x["L"]``: (n, T_l, d_l) words;
+- ``mask[m]``: (n, T_m) bool for every sequence modality (3-D ``x[m]``), True
+  on real frames/words, False on padding;
+- ``y``: (n,) int64 emotion class, -1 where unlabeled; ``y_true``: (n,) the
+  hidden true class (synthetic data; equals ``y`` for real corpora);
+- ``sentiment``: (n,) float32 intensity in [-3, 3], NaN where not annotated;
+- ``domain``: (n,) int64 domain id; ``speaker``: (n,) int64 speaker id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+
+def _tensor(value, name, dtype):
+    if isinstance(value, np.ndarray):
+        value = torch.from_numpy(np.ascontiguousarray(value))
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a numpy array or torch tensor, got {type(value).__name__}")
+    return value.to(dtype)
+
+
+@dataclass
+class MultimodalDataset(torch.utils.data.Dataset):
+    """A split of multimodal utterances; see the module docstring for shapes.
+
+    Construction validates everything: equal lengths across modalities and
+    labels, finite features, labels inside ``classes``, at least one sample.
+    Indexing returns one sample as nested dicts, so ``torch.utils.data.DataLoader``
+    collates it; :meth:`batches` is the fast path used by the fit loops.
+    """
+
+    x: dict
+    y: torch.Tensor
+    classes: tuple
+    y_true: torch.Tensor | None = None
+    mask: dict = field(default_factory=dict)
+    sentiment: torch.Tensor | None = None
+    domain: torch.Tensor | None = None
+    speaker: torch.Tensor | None = None
+    name: str = "split"
+    hidden: dict = field(default_factory=dict)  # ground truth for analysis only (e.g. "state")
+
+    def __post_init__(self):
+        if not isinstance(self.x, dict) or not self.x:
+            raise ValueError(f"{self.name}: x must be a non-empty dict modality -> array")
+        self.x = {m: _tensor(v, f"x[{m!r}]", torch.float32) for m, v in self.x.items()}
+        n = len(self.y)
+        if n == 0:
+            raise ValueError(f"{self.name}: empty split (0 samples)")
+        for m, v in self.x.items():
+            if v.ndim not in (2, 3):
+                raise ValueError(f"{self.name}: x[{m!r}] must be (n, dim) or (n, time, dim), "
+                                 f"got shape {tuple(v.shape)}")
+            if len(v) != n:
+                raise ValueError(f"{self.name}: x[{m!r}] has {len(v)} samples but y has {n}")
+            if not torch.isfinite(v).all():
+                raise ValueError(f"{self.name}: x[{m!r}] has NaN or inf values")
+        self.classes = tuple(self.classes)
+        if not self.classes:
+            raise ValueError(f"{self.name}: classes must not be empty")
+        self.y = self._labels(self.y, "y")
+        self.y_true = self.y.clone() if self.y_true is None else self._labels(self.y_true, "y_true")
+        self.mask = {m: _tensor(v, f"mask[{m!r}]", torch.bool) for m, v in self.mask.items()}
+        extra = [m for m in self.mask if m not in self.x or self.x[m].ndim != 3]
+        if extra:
+            raise ValueError(f"{self.name}: masks {extra} given for modalities that are not sequences")
+        for m in self.x:
+            if self.x[m].ndim == 3 and m not in self.mask:
+                self.mask[m] = torch.ones(self.x[m].shape[:2], dtype=torch.bool)
+            if m in self.mask and tuple(self.mask[m].shape) != tuple(self.x[m].shape[:2]):
+                raise ValueError(f"{self.name}: mask[{m!r}] must be {tuple(self.x[m].shape[:2])}, "
+                                 f"got {tuple(self.mask[m].shape)}")
+        if self.sentiment is None:
+            self.sentiment = torch.full((n,), float("nan"))
+        self.sentiment = self._per_sample(self.sentiment, "sentiment", torch.float32)
+        self.domain = self._per_sample(torch.zeros(n) if self.domain is None else self.domain,
+                                       "domain", torch.int64)
+        self.speaker = self._per_sample(torch.zeros(n) if self.speaker is None else self.speaker,
+                                        "speaker", torch.int64)
+        self.hidden = {k: self._per_sample(v, f"hidden[{k!r}]", None) for k, v in self.hidden.items()}
+
+    def _per_sample(self, value, name, dtype):
+        value = _tensor(value, name, dtype or torch.as_tensor(value).dtype)
+        if len(value) != len(self.y):
+            raise ValueError(f"{self.name}: {name} has {len(value)} entries but y has {len(self.y)}")
+        return value
+
+    def _labels(self, value, name):
+        value = self._per_sample(value, name, torch.int64)
+        bad = value[(value < -1) | (value >= len(self.classes))]
+        if len(bad):
+            raise ValueError(f"{self.name}: {name} has labels {sorted(set(bad.tolist()))} outside "
+                             f"-1..{len(self.classes) - 1} ({len(self.classes)} classes)")
+        return value
+
+    # -- basic protocol ---------------------------------------------------------
+    def __len__(self):
+        return len(self.y)
+
+    @property
+    def modalities(self) -> tuple:
+        return tuple(self.x)
+
+    @property
+    def shapes(self) -> dict:
+        """Feature shape per modality without the sample axis: {"A": (d,), "V": (T, d)}."""
+        return {m: tuple(v.shape[1:]) for m, v in self.x.items()}
+
+    def is_sequence(self, m: str) -> bool:
+        return self.x[m].ndim == 3
+
+    @property
+    def labeled(self) -> torch.Tensor:
+        """(n,) bool: True where ``y`` is a class, False where unlabeled (-1)."""
+        return self.y >= 0
+
+    def __getitem__(self, i):
+        return self._batch(i)
+
+    def _batch(self, idx):
+        return {
+            "x": {m: v[idx] for m, v in self.x.items()},
+            "mask": {m: v[idx] for m, v in self.mask.items()},
+            "y": self.y[idx],
+            "sentiment": self.sentiment[idx],
+            "domain": self.domain[idx],
+            "index": torch.as_tensor(idx),
+        }
+
+    def __repr__(self):
+        shapes = ", ".join(f"{m}{tuple(s)}" for m, s in self.shapes.items())
+        return (f"MultimodalDataset({self.name!r}, n={len(self)}, {shapes}, "
+                f"classes={len(self.classes)}, labeled={int(self.labeled.sum())})")
+
+    # -- derived datasets ---------------------------------------------------------
+    def subset(self, index, name=None) -> "MultimodalDataset":
+        """A new dataset with the samples at ``index`` (ints or a bool mask)."""
+        index = torch.as_tensor(index)
+        if index.dtype == torch.bool:
+            index = index.nonzero().flatten()
+        return replace(
+            self, name=name or self.name,
+            x={m: v[index] for m, v in self.x.items()},
+            mask={m: v[index] for m, v in self.mask.items()},
+            y=self.y[index], y_true=self.y_true[index], sentiment=self.sentiment[index],
+            domain=self.domain[index], speaker=self.speaker[index],
+            hidden={k: v[index] for k, v in self.hidden.items()},
+        )
+
+    def select(self, modalities) -> "MultimodalDataset":
+        """A view with only ``modalities`` (e.g. ("A", "L"))."""
+        missing = [m for m in modalities if m not in self.x]
+        if missing:
+            raise ValueError(f"{self.name}: no modality {missing}; has {list(self.x)}")
+        return replace(self, x={m: self.x[m] for m in modalities},
+                       mask={m: v for m, v in self.mask.items() if m in modalities})
+
+    def with_features(self, x: dict) -> "MultimodalDataset":
+        """The same samples with new feature tensors (same modalities and lengths)."""
+        return replace(self, x=x)
+
+    def class_counts(self, true: bool = False) -> np.ndarray:
+        """(n_classes,) counts of ``y`` (or of ``y_true`` with ``true=True``), ignoring -1."""
+        labels = (self.y_true if true else self.y).numpy()
+        return np.bincount(labels[labels >= 0], minlength=len(self.classes))
+
+    # -- batching -------------------------------------------------------------------
+    def batches(self, batch_size: int = 128, shuffle: bool = False, seed: int = 0,
+                drop_last: bool = False, device=None):
+        """Yield batches as dicts of tensors by slicing (no per-sample collate).
+
+        Each batch: ``{"x": {m: (b, ...)}, "mask": {m: (b, T)}, "y": (b,),
+        "sentiment": (b,), "domain": (b,), "index": (b,)}``.
+        """
+        if not isinstance(batch_size, int) or batch_size <= 0:
+            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        n = len(self)
+        if shuffle:
+            order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+        else:
+            order = torch.arange(n)
+        stop = n - n % batch_size if drop_last else n
+        for start in range(0, stop, batch_size):
+            batch = self._batch(order[start:start + batch_size])
+            yield batch if device is None else to_device(batch, device)
+
+
+def to_device(batch, device):
+    """Move a (nested) batch dict to ``device``."""
+    if isinstance(batch, dict):
+        return {k: to_device(v, device) for k, v in batch.items()}
+    return batch.to(device, non_blocking=True) if isinstance(batch, torch.Tensor) else batch

@@ -1,0 +1,138 @@
+"""Feature transforms: z-normalisation, pad/truncate, reversal, EASUM augmentation.
+
+``ZNorm`` follows scikit-learn: ``fit`` on the train split only, ``transform``
+every split with the train statistics (CMDM Sec. 3.1 z-normalises every
+feature dimension). Functions take and return torch tensors.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .dataset import MultimodalDataset
+
+
+class ZNorm:
+    """Per-feature z-normalisation fit on one split (the train split).
+
+    For sequences the statistics pool every real frame/word (padding excluded),
+    and padding stays exactly zero after ``transform``.
+
+    Attributes after ``fit``: ``mean_[m]`` and ``std_[m]``, each (dim,).
+    """
+
+    def __init__(self, eps: float = 1e-6):
+        self.eps = eps
+        self.mean_: dict = {}
+        self.std_: dict = {}
+
+    def fit(self, ds: MultimodalDataset) -> "ZNorm":
+        for m, v in ds.x.items():
+            frames = v[ds.mask[m]] if m in ds.mask else v  # (frames, dim)
+            self.mean_[m] = frames.mean(0)
+            self.std_[m] = frames.std(0, unbiased=False).clamp_min(self.eps)
+        return self
+
+    def transform(self, ds: MultimodalDataset) -> MultimodalDataset:
+        if not self.mean_:
+            raise RuntimeError("ZNorm.transform called before fit: call fit(train) first")
+        missing = [m for m in ds.x if m not in self.mean_]
+        if missing:
+            raise ValueError(f"ZNorm was fit without modality {missing}; refit on a split that has it")
+        x = {}
+        for m, v in ds.x.items():
+            if v.shape[-1] != self.mean_[m].shape[0]:
+                raise ValueError(f"ZNorm: x[{m!r}] has dim {v.shape[-1]}, fit on {self.mean_[m].shape[0]}")
+            z = (v - self.mean_[m]) / self.std_[m]
+            x[m] = z * ds.mask[m].unsqueeze(-1) if m in ds.mask else z
+        return ds.with_features(x)
+
+    def fit_transform(self, ds: MultimodalDataset) -> MultimodalDataset:
+        return self.fit(ds).transform(ds)
+
+
+def pad_or_truncate(x: torch.Tensor, length: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pad with zeros or cut a sequence to ``length`` frames (CMDM: 18 faces,
+    22 words; 12 words for MELD).
+
+    Args:
+        x: (time, dim) one sequence, or (n, time, dim) a batch.
+    Returns:
+        (x, mask): x of shape (..., length, dim) and a bool mask (..., length),
+        True on real frames.
+    """
+    if not isinstance(length, int) or length <= 0:
+        raise ValueError(f"length must be a positive int, got {length!r}")
+    if x.ndim not in (2, 3):
+        raise ValueError(f"x must be (time, dim) or (n, time, dim), got shape {tuple(x.shape)}")
+    t = x.shape[-2]
+    keep = min(t, length)
+    out = x.new_zeros(*x.shape[:-2], length, x.shape[-1])
+    out[..., :keep, :] = x[..., :keep, :]
+    mask = torch.zeros(*x.shape[:-2], length, dtype=torch.bool)
+    mask[..., :keep] = True
+    return out, mask
+
+
+def reverse_sequence(x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    """Reverse each sequence in time: the DAE's reconstruction target (CMDM Sec. 3.1,
+    after Srivastava et al.).
+
+    With a mask, only the real frames are reversed and padding stays at the end,
+    so frame 0 of the target is the last real frame.
+
+    Args:
+        x: (n, time, dim); mask: (n, time) bool, real frames first.
+    Returns:
+        (n, time, dim)
+    """
+    if x.ndim != 3:
+        raise ValueError(f"x must be (n, time, dim), got shape {tuple(x.shape)}")
+    if mask is None:
+        return x.flip(1)
+    if mask.shape != x.shape[:2]:
+        raise ValueError(f"mask must be {tuple(x.shape[:2])}, got {tuple(mask.shape)}")
+    lengths = mask.sum(1, keepdim=True)                                  # (n, 1)
+    t = torch.arange(x.shape[1], device=x.device).unsqueeze(0)          # (1, time)
+    src = torch.where(t < lengths, lengths - 1 - t, t)                  # (n, time)
+    out = x.gather(1, src.unsqueeze(-1).expand_as(x))
+    return out * mask.unsqueeze(-1)
+
+
+def feature_noise(x: torch.Tensor, alpha_mean: float = 1.0, alpha_std: float = 1.0,
+                  beta_mean: float = 1.0, beta_std: float = 1.0,
+                  generator: torch.Generator | None = None) -> torch.Tensor:
+    """EASUM Eq. 1 feature augmentation: x_hat = alpha * x + beta, element-wise.
+
+    The paper states alpha ~ N(1, I) and beta ~ N(1, I) (Sec. 3.2), the defaults
+    here; both are strong perturbations, so the means and stds are parameters.
+
+    Args:
+        x: any shape, e.g. (n, time, dim) audio or visual features.
+    Returns:
+        a tensor of the same shape.
+    """
+    for name, v in (("alpha_std", alpha_std), ("beta_std", beta_std)):
+        if v < 0:
+            raise ValueError(f"{name} must be >= 0, got {v}")
+    alpha = alpha_mean + alpha_std * torch.randn(x.shape, generator=generator).to(x)
+    beta = beta_mean + beta_std * torch.randn(x.shape, generator=generator).to(x)
+    return alpha * x + beta
+
+
+def temporal_zero_out(x: torch.Tensor, p: float = 0.1,
+                      generator: torch.Generator | None = None) -> torch.Tensor:
+    """Random temporal zero-out (EASUM Sec. 3.2, text augmentation after the
+    embedding): each time step of each sequence is zeroed with probability ``p``.
+
+    Args:
+        x: (n, time, dim).
+    Returns:
+        (n, time, dim)
+    """
+    if not 0.0 <= p < 1.0:
+        raise ValueError(f"p must be in [0, 1), got {p}")
+    if x.ndim != 3:
+        raise ValueError(f"x must be (n, time, dim), got shape {tuple(x.shape)}")
+    keep = torch.rand(x.shape[:2], generator=generator) >= p
+    return x * keep.unsqueeze(-1).to(x)

@@ -1,0 +1,67 @@
+"""Linear probes: how much emotion a representation carries, read by a linear classifier.
+
+The first baseline of the kit (notebook 00): mean-pool each sequence over its
+real frames, concatenate the chosen modalities, standardise on the train split,
+and fit a multinomial logistic regression (scikit-learn).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from . import metrics
+from .data.dataset import MultimodalDataset
+
+STATE = "Z"  # pseudo-modality: the hidden true affect state of the synthetic world
+
+
+def pooled_features(ds: MultimodalDataset, modalities) -> np.ndarray:
+    """Concatenate utterance-level features of ``modalities``.
+
+    Sequences are mean-pooled over their real frames (mask). ``"Z"`` is the hidden
+    affect state (synthetic data only).
+
+    Returns:
+        (n, sum of dims) float32 array.
+    """
+    if isinstance(modalities, str):
+        modalities = list(modalities)
+    if not modalities:
+        raise ValueError("modalities must name at least one of 'A', 'V', 'L' (or 'Z')")
+    parts = []
+    for m in modalities:
+        if m == STATE:
+            if "state" not in ds.hidden:
+                raise ValueError(f"{ds.name}: no hidden affect state (only the synthetic world has one)")
+            parts.append(ds.hidden["state"].numpy())
+        elif m not in ds.x:
+            raise ValueError(f"{ds.name}: no modality {m!r}; has {list(ds.x)}")
+        elif ds.is_sequence(m):
+            mask = ds.mask[m].unsqueeze(-1).float()
+            parts.append(((ds.x[m] * mask).sum(1) / mask.sum(1).clamp_min(1)).numpy())
+        else:
+            parts.append(ds.x[m].numpy())
+    return np.concatenate(parts, axis=1)
+
+
+def linear_probe(train: MultimodalDataset, test: MultimodalDataset, modalities="AVL",
+                 C: float = 1.0, seed: int = 0) -> dict:
+    """Fit a linear probe on ``train`` (labeled samples) and score it on ``test``.
+
+    Args:
+        modalities: e.g. "A", "AVL", ["A", "L"], or "Z" for the true state.
+        C: inverse L2 regularisation strength of the logistic regression.
+    Returns:
+        {"wa": accuracy, "ua": mean per-class recall} on ``test`` (true classes).
+    """
+    keep = train.labeled.numpy()
+    if keep.sum() == 0:
+        raise ValueError(f"{train.name}: no labeled samples to fit a probe on")
+    clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000, random_state=seed))
+    clf.fit(pooled_features(train, modalities)[keep], train.y.numpy()[keep])
+    pred = clf.predict(pooled_features(test, modalities))
+    truth = test.y_true.numpy()
+    return {"wa": metrics.wa(truth, pred), "ua": metrics.ua(truth, pred)}
