@@ -65,3 +65,21 @@ def linear_probe(train: MultimodalDataset, test: MultimodalDataset, modalities="
     pred = clf.predict(pooled_features(test, modalities))
     truth = test.y_true.numpy()
     return {"wa": metrics.wa(truth, pred), "ua": metrics.ua(truth, pred)}
+
+
+def knob_sweep(knob: str, values, modalities="L", profile="lab", seed: int = 0) -> "pd.DataFrame":
+    """Turn one :class:`~affectkit.data.world.WorldKnobs` knob and probe each world.
+
+    Returns:
+        a tidy DataFrame with rows {knob, "modalities", "wa", "ua"} (test split).
+    """
+    import pandas as pd
+
+    from .data.world import make_world
+
+    rows = []
+    for value in values:
+        world = make_world(profile, seed=seed, **{knob: value})
+        for mods in ([modalities] if isinstance(modalities, str) else modalities):
+            rows.append({knob: value, "modalities": mods, **linear_probe(world.train, world.test, mods)})
+    return pd.DataFrame(rows)

@@ -82,7 +82,7 @@ def record(name: str, value, notebook: str | None = None):
     fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=".json", dir=folder)
     try:
         with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, indent=1, sort_keys=True, allow_nan=False)
+            json.dump(data, fh, indent=1, allow_nan=False)
         os.replace(tmp, folder / f"{stem}.json")
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ..config import check_shapes, get_profile
 from .dataset import MultimodalDataset
@@ -129,3 +130,24 @@ def _own_name(space: LabelSpace, common_name: str) -> str:
         if space.common[c] == common_name:
             return c
     raise ValueError(f"{space.name} has no class for the common emotion {common_name!r}")
+
+
+def feature_moments(datasets: dict, modality: str) -> pd.DataFrame:
+    """Per-dimension mean and std of one modality for each named dataset.
+
+    Sequences pool their real frames (padding excluded). Moment matching
+    (EASUM Eq. 2-3) closes exactly these gaps in a learned representation.
+
+    Returns:
+        a tidy DataFrame with rows {"group", "dim", "mean", "std"}.
+    """
+    rows = []
+    for name, ds in datasets.items():
+        if modality not in ds.x:
+            raise ValueError(f"{name}: no modality {modality!r}; has {list(ds.x)}")
+        v = ds.x[modality]
+        frames = v[ds.mask[modality]] if modality in ds.mask else v
+        mean, std = frames.mean(0).numpy(), frames.std(0).numpy()
+        rows += [{"group": name, "dim": i, "mean": float(a), "std": float(b)}
+                 for i, (a, b) in enumerate(zip(mean, std))]
+    return pd.DataFrame(rows)

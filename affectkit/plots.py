@@ -1,0 +1,108 @@
+"""The kit's figures: each function takes data and returns a matplotlib Figure
+with a title, axis labels and a legend where there is more than one series.
+Colours come from seaborn's colour-blind-safe palette.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from .data.dataset import MultimodalDataset
+
+PALETTE = "colorblind"
+MODALITY_NAMES = {"A": "acoustic", "V": "visual", "L": "lexical"}
+
+
+def sample_heatmaps(ds: MultimodalDataset, index: int = 0, max_dims: int = 64):
+    """One utterance, every modality as a heatmap (time x feature; a vector as one row).
+
+    Padding frames (mask False) are shown blank.
+    """
+    if not 0 <= index < len(ds):
+        raise ValueError(f"index {index} outside 0..{len(ds) - 1}")
+    mods = ds.modalities
+    fig, axes = plt.subplots(1, len(mods), figsize=(4.2 * len(mods), 3.2), squeeze=False)
+    label = ds.classes[int(ds.y_true[index])]
+    for ax, m in zip(axes[0], mods):
+        values = ds.x[m][index].numpy()
+        values = values[None, :] if values.ndim == 1 else values
+        values = values[:, :max_dims].astype(float)
+        if m in ds.mask:
+            values[~ds.mask[m][index].numpy()] = np.nan
+        sns.heatmap(values, ax=ax, cmap="vlag", center=0, cbar=True, xticklabels=False,
+                    yticklabels=values.shape[0] > 1)
+        ax.set_title(f"{MODALITY_NAMES.get(m, m)} ({m}) {tuple(ds.x[m].shape[1:])}")
+        ax.set_xlabel("feature dimension")
+        ax.set_ylabel("frame / word" if values.shape[0] > 1 else "utterance vector")
+    fig.suptitle(f"{ds.name} sample {index}: true class '{label}'")
+    fig.tight_layout()
+    return fig
+
+
+def class_balance(datasets: dict, true: bool = True):
+    """Grouped bars of class proportions, one group per class, one bar per dataset.
+
+    Args:
+        datasets: name -> MultimodalDataset (same classes); ``true`` counts the
+            hidden true classes (so the unlabeled pool can be shown too).
+    """
+    rows = []
+    for name, ds in datasets.items():
+        counts = ds.class_counts(true=true)
+        for c, k in zip(ds.classes, counts):
+            rows.append({"split": name, "class": c, "share": k / counts.sum()})
+    df = pd.DataFrame(rows)
+    fig, ax = plt.subplots(figsize=(6.5, 3.5))
+    sns.barplot(df, x="class", y="share", hue="split", palette=PALETTE, ax=ax)
+    ax.set_title("Class balance: labeled splits vs the unlabeled pool")
+    ax.set_xlabel("emotion class")
+    ax.set_ylabel("share of the split")
+    fig.tight_layout()
+    return fig
+
+
+def feature_moments(moments: pd.DataFrame):
+    """Per-dimension first and second moments, one line per group (e.g. domain).
+
+    Args:
+        moments: rows {"group", "dim", "mean", "std"} (see ``affectkit.data.domains.moments``).
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+    for ax, col, what in zip(axes, ("mean", "std"), ("first moment: mean", "second moment: std")):
+        sns.lineplot(moments, x="dim", y=col, hue="group", palette=PALETTE, ax=ax, marker="o",
+                     markersize=3)
+        ax.set_title(f"Per-dimension {what}")
+        ax.set_xlabel("feature dimension")
+        ax.set_ylabel(col)
+    fig.tight_layout()
+    return fig
+
+
+def metric_bars(df: pd.DataFrame, x: str, y: str, hue: str | None = None, title: str = "",
+                ylabel: str | None = None, chance: float | None = None):
+    """Bar chart of a tidy table (error bars when ``df`` has several rows per bar)."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.5))
+    sns.barplot(df, x=x, y=y, hue=hue, palette=PALETTE, ax=ax, errorbar="sd")
+    if chance is not None:
+        ax.axhline(chance, color="grey", linestyle="--", linewidth=1, label="chance")
+        ax.legend()
+    ax.set_title(title)
+    ax.set_xlabel(x)
+    ax.set_ylabel(ylabel or y)
+    fig.tight_layout()
+    return fig
+
+
+def line(df: pd.DataFrame, x: str, y: str, hue: str | None = None, title: str = "",
+         xlabel: str | None = None, ylabel: str | None = None):
+    """A line plot of a tidy table with markers (a sweep over a knob)."""
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    sns.lineplot(df, x=x, y=y, hue=hue, palette=PALETTE if hue else None, marker="o", ax=ax)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel or x)
+    ax.set_ylabel(ylabel or y)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,185 @@
+"""Execute the kit's notebooks headlessly (papermill), render them, build the gallery.
+
+    python -m affectkit.runner --profile lab --out build
+
+runs every ``notebooks/NN_*.ipynb`` with kernel ``python3`` into
+``build/notebooks/``, renders each to HTML, writes each sidecar to
+``build/results/`` and a gallery ``build/index.html`` (one row per notebook:
+its recorded headline numbers and run time), and prints the same table.
+The test suite uses :func:`execute` too, so CI runs notebooks exactly as users do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+
+class NotebookError(RuntimeError):
+    """A notebook could not run: bad parameters, a failing cell, no sidecar."""
+
+
+@dataclass
+class Run:
+    notebook: str
+    seconds: float
+    results: dict
+    output: Path
+
+
+def list_notebooks(folder: Path = NOTEBOOKS) -> list:
+    """The numbered notebooks ``NN_slug.ipynb`` in teaching order."""
+    return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb"))
+
+
+def notebook_parameters(path: Path) -> dict:
+    """Names and defaults of the cell tagged ``parameters``; NotebookError if there is none."""
+    import papermill
+
+    nb = json.loads(Path(path).read_text())
+    if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb["cells"]):
+        raise NotebookError(f"{Path(path).name}: no cell tagged 'parameters'")
+    return {name: p["default"] for name, p in papermill.inspect_notebook(str(path)).items()}
+
+
+def stored_outputs(path: Path) -> list:
+    """Indices of code cells stored with outputs or execution counts (should be none)."""
+    nb = json.loads(Path(path).read_text())
+    return [i for i, c in enumerate(nb["cells"])
+            if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
+
+
+def execute(path, out_dir, parameters: dict | None = None, results_dir=None,
+            cell_timeout: int = 600) -> Run:
+    """Run one notebook with papermill and return its run time and sidecar.
+
+    Args:
+        path: the notebook.
+        out_dir: where the executed notebook is written (same file name).
+        parameters: values for the ``parameters`` cell; a name that the cell
+            does not define is an error (papermill would silently add it).
+        results_dir: the sidecar directory (``AFFECTKIT_RESULTS_DIR``); default
+            ``out_dir / "results"``. A stale sidecar of this notebook is removed first.
+        cell_timeout: seconds any one cell may run.
+    Raises:
+        NotebookError naming the notebook and the failing cell.
+    """
+    import papermill
+
+    path, out_dir = Path(path), Path(out_dir)
+    parameters = dict(parameters or {})
+    known = notebook_parameters(path)
+    unknown = sorted(set(parameters) - set(known))
+    if unknown:
+        raise NotebookError(f"{path.name}: unknown parameters {unknown}; its parameters cell "
+                            f"defines {sorted(known)}")
+    results_dir = Path(results_dir or out_dir / "results")
+    results_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sidecar = results_dir / f"{path.stem}.json"
+    sidecar.unlink(missing_ok=True)
+    env = {"AFFECTKIT_NOTEBOOK": path.stem, "AFFECTKIT_RESULTS_DIR": str(results_dir.resolve()),
+           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "MPLBACKEND": "Agg"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(path), str(out_dir / path.name), parameters=parameters, kernel_name="python3",
+            cwd=str(path.parent), execution_timeout=cell_timeout, progress_bar=False,
+            log_output=False)
+    except papermill.PapermillExecutionError as err:
+        raise NotebookError(f"{path.name}: cell {err.cell_index} (execution {err.exec_count}) "
+                            f"failed: {err.ename}: {err.evalue}") from None
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    seconds = time.perf_counter() - start
+    if not sidecar.exists():
+        raise NotebookError(f"{path.name}: ran, but recorded nothing (no {sidecar})")
+    return Run(path.stem, seconds, json.loads(sidecar.read_text()), out_dir / path.name)
+
+
+def render_html(notebook: Path) -> Path:
+    """Render an executed notebook to HTML beside it."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_notebook_node(nbformat.read(str(notebook), as_version=4))
+    target = notebook.with_suffix(".html")
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def headline(results: dict, width: int = 90) -> str:
+    """A short text of a sidecar's scalar and small-dict values."""
+    parts = []
+    for key, value in results.items():
+        if isinstance(value, (int, float)):
+            parts.append(f"{key}={value:.3g}")
+        elif isinstance(value, dict) and all(isinstance(v, (int, float)) for v in value.values()):
+            inner = ", ".join(f"{k} {v:.3g}" for k, v in value.items())
+            parts.append(f"{key}: {inner}")
+    text = "; ".join(parts)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def gallery(runs: list, out_dir: Path, profile: str) -> Path:
+    """Write ``out_dir/index.html``: one row per notebook, numbers and run time."""
+    rows = "\n".join(
+        f"<tr><td><a href='notebooks/{r.notebook}.html'>{html.escape(r.notebook)}</a></td>"
+        f"<td>{r.seconds:.1f} s</td><td>{html.escape(headline(r.results, 400))}</td></tr>"
+        for r in runs)
+    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>affectkit gallery</title>
+<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:4px 10px;border-bottom:1px solid #ddd;
+text-align:left;vertical-align:top}}</style></head><body>
+<h1>affectkit: executed notebooks ({html.escape(profile)} profile)</h1>
+<table><tr><th>notebook</th><th>run time</th><th>recorded headline numbers</th></tr>
+{rows}</table></body></html>"""
+    target = out_dir / "index.html"
+    target.write_text(page, encoding="utf-8")
+    return target
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profile", default="lab", choices=["smoke", "lab", "paper"])
+    parser.add_argument("--out", default=str(ROOT / "build"))
+    parser.add_argument("--cell-timeout", type=int, default=1800)
+    parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: all)")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    paths = [Path(p) for p in args.notebooks] or list_notebooks()
+    runs = []
+    for path in paths:
+        print(f"running {path.name} ({args.profile}) ...", flush=True)
+        try:
+            run = execute(path, out / "notebooks", {"profile": args.profile},
+                          results_dir=out / "results", cell_timeout=args.cell_timeout)
+        except NotebookError as err:
+            print(f"FAILED: {err}", file=sys.stderr)
+            return 1
+        render_html(run.output)
+        runs.append(run)
+    page = gallery(runs, out, args.profile)
+    print(f"\n{'notebook':<26}{'time':>9}  headline numbers")
+    for r in runs:
+        print(f"{r.notebook:<26}{r.seconds:>8.1f}s  {headline(r.results)}")
+    print(f"\ngallery: {page}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+import torch
+
+from affectkit.data.dataset import MultimodalDataset, to_device
+
+
+def make(n=6, **over):
+    rng = np.random.default_rng(0)
+    args = dict(x={"A": rng.normal(size=(n, 5)), "L": rng.normal(size=(n, 4, 3))},
+                y=np.arange(n) % 3, classes=("a", "b", "c"))
+    args.update(over)
+    return MultimodalDataset(**args)
+
+
+def test_defaults_and_views():
+    ds = make()
+    assert len(ds) == 6 and ds.modalities == ("A", "L")
+    assert ds.shapes == {"A": (5,), "L": (4, 3)}
+    assert ds.mask["L"].all() and "A" not in ds.mask
+    assert torch.equal(ds.y_true, ds.y) and torch.isnan(ds.sentiment).all()
+    sub = ds.subset([0, 2])
+    assert len(sub) == 2 and torch.equal(sub.x["A"], ds.x["A"][[0, 2]])
+    assert ds.select(["L"]).modalities == ("L",)
+    assert list(ds.class_counts()) == [2, 2, 2]
+    assert "n=6" in repr(ds)
+
+
+def test_batches_cover_everything_once_and_shuffle_is_seeded():
+    ds = make(n=10)
+    seen = torch.cat([b["index"] for b in ds.batches(batch_size=4, shuffle=True, seed=1)])
+    assert sorted(seen.tolist()) == list(range(10))
+    again = torch.cat([b["index"] for b in ds.batches(batch_size=4, shuffle=True, seed=1)])
+    assert torch.equal(seen, again)
+    batch = next(ds.batches(batch_size=4))
+    assert batch["x"]["L"].shape == (4, 4, 3) and batch["mask"]["L"].shape == (4, 4)
+    assert sum(1 for _ in ds.batches(batch_size=4, drop_last=True)) == 2
+    assert to_device(batch, "cpu")["y"].device.type == "cpu"
+
+
+def test_works_with_a_torch_dataloader():
+    loader = torch.utils.data.DataLoader(make(n=5), batch_size=2)
+    first = next(iter(loader))
+    assert first["x"]["A"].shape == (2, 5) and first["y"].tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("over, match", [
+    ({"x": {}}, "non-empty"),
+    ({"y": np.array([], dtype=int), "x": {"A": np.zeros((0, 5))}}, "empty split"),
+    ({"x": {"A": np.zeros((5, 5))}}, "has 5 samples but y has 6"),
+    ({"x": {"A": np.full((6, 5), np.nan)}}, "NaN or inf"),
+    ({"x": {"A": np.full((6, 5), np.inf)}}, "NaN or inf"),
+    ({"x": {"A": np.zeros((6, 2, 2, 2))}}, "must be"),
+    ({"y": np.array([0, 1, 2, 3, 0, 1])}, "outside"),
+    ({"y": np.array([0, 1, 2, -2, 0, 1])}, "outside"),
+    ({"mask": {"L": np.ones((6, 5), bool)}}, "mask"),
+    ({"mask": {"A": np.ones((6, 5), bool)}}, "not sequences"),
+    ({"classes": ()}, "classes"),
+    ({"sentiment": np.zeros(4)}, "sentiment has 4"),
+])
+def test_bad_input_names_the_problem(over, match):
+    with pytest.raises(ValueError, match=match):
+        make(**over)
+
+
+def test_wrong_types():
+    with pytest.raises(TypeError, match="numpy array or torch tensor"):
+        make(x={"A": [[1.0, 2.0]] * 6})
+    with pytest.raises(ValueError, match="batch_size"):
+        next(make().batches(batch_size=0))
