@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 import numpy as np
+import torch
 
 from ..config import check_shapes, get_profile
 from .dataset import MultimodalDataset
@@ -158,26 +159,31 @@ class Physics:
             offset, scale: per-modality source-space shift, (source_dim,) each,
                 applied as ``scale * source + offset`` (domain or pool shift).
         Returns:
-            x: {m: (n, d) or (n, T, d) float32}, mask: {m: (n, T) bool},
+            x: {m: (n, d) or (n, T, d) float32 tensor}, mask: {m: (n, T) bool tensor},
             z: (n, n_latent), speaker: (n,) int.
         """
         k, n, r = self.knobs, len(common), self.knobs.source_dim
-        f32 = np.float32
+        # The bulky per-frame draws use torch (float32, several times faster than
+        # numpy at paper sizes), seeded from this split's numpy stream.
+        gen = torch.Generator().manual_seed(int(rng.integers(2**62)))
 
-        def normal(std, size):  # float32 draws: the world is generated at float32 precision
-            return f32(std) * rng.standard_normal(size, dtype=f32)
+        def normal(std, *size):
+            return torch.randn(*size, generator=gen).mul_(std)
+
+        def t32(a):
+            return torch.as_tensor(np.asarray(a, dtype=np.float32))
 
         z = self.prototypes[common] + k.spread * rng.normal(size=(n, k.n_latent))
         speaker = rng.integers(0, n_speakers, size=n)
         # content (which word, which pose) and noise are both i.i.d. per frame,
         # so one draw with their combined std stands for both
-        frame_std = np.hypot(k.content, k.noise)
+        frame_std = float(np.hypot(k.content, k.noise))
         x, mask = {}, {}
         for m, shape in shapes.items():
-            spk = normal(k.speaker, (n_speakers, r))[speaker]                      # (n, r)
-            signal = (k.gain.get(m, 0.0) * z @ self.B[m].T).astype(f32)           # (n, r)
+            spk = normal(k.speaker, n_speakers, r)[torch.as_tensor(speaker)]        # (n, r)
+            signal = t32(k.gain.get(m, 0.0) * z @ self.B[m].T)                      # (n, r)
             if len(shape) == 1:
-                src = signal + spk + normal(frame_std, (n, r))
+                src = signal + spk + normal(frame_std, n, r)
                 valid = None
             else:
                 T = shape[0]
@@ -185,19 +191,20 @@ class Physics:
                 valid = np.arange(T)[None, :] < lengths[:, None]                 # (n, T)
                 # evidence frames: the first `evidence` of a random order of real frames
                 order = np.where(valid, rng.random((n, T)), np.inf).argsort(1).argsort(1)
-                evident = (order < k.evidence.get(m, T)) & valid                 # (n, T)
-                src = (evident[..., None] * signal[:, None, :] + spk[:, None, :]
-                       + normal(frame_std, (n, T, r)))
+                evident = t32((order < k.evidence.get(m, T)) & valid)           # (n, T)
+                src = normal(frame_std, n, T, r)
+                src += evident[..., None] * signal[:, None, :] + spk[:, None, :]
             if scale is not None:
-                src = f32(scale[m]) * src
+                src *= t32(scale[m])
             if offset is not None:
-                src = src + f32(offset[m])
+                src += t32(offset[m])
             mix, units, shift = self.mixing(m, shape[-1])
-            feat = src @ mix.T.astype(f32) + normal(k.sensor_noise, src.shape[:-1] + (shape[-1],))
-            feat = feat * f32(units) + f32(shift)
+            feat = normal(k.sensor_noise, *src.shape[:-1], shape[-1])
+            feat += src @ t32(mix.T)
+            feat.mul_(t32(units)).add_(t32(shift))
             if valid is not None:
-                feat = feat * valid[..., None]
-                mask[m] = valid
+                mask[m] = torch.as_tensor(valid)
+                feat.mul_(mask[m].unsqueeze(-1))
             x[m] = feat
         return x, mask, z, speaker
 

@@ -1,0 +1,47 @@
+# affectkit: the two commands a newcomer needs are `make run` and `make test`.
+# Every target creates or refreshes .venv on first use (Python >= 3.10).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.affectkit-installed
+# The CPU build of torch is installed before anything that depends on torch;
+# a bare `torch` requirement would pull a multi-GB CUDA build. A torch already
+# in .venv (e.g. a CUDA build you installed on a GPU machine) is kept.
+TORCH    ?= torch==2.13.0
+PIP_ARGS ?=
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export MPLBACKEND := Agg
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: setup run lab test test-lab clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "affectkit needs Python >= 3.10, found " + sys.version.split()[0])'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -c 'import torch' 2>/dev/null || $(PY) -m pip install -q $(PIP_ARGS) "$(TORCH)"
+	$(PY) -m pip install -q $(PIP_ARGS) -e ".[dev]"
+	@touch $(STAMP)
+
+## run: execute every notebook (lab profile) into build/, render HTML, write build/index.html
+run: $(STAMP)
+	$(PY) -m affectkit.runner --profile lab --out build
+
+## lab: JupyterLab on the notebooks
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+## test: unit tests + every notebook in the smoke profile
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+## test-lab: every notebook in the lab profile, its findings asserted
+test-lab: $(STAMP)
+	$(PY) -m pytest -q -m lab
+
+clean:
+	rm -rf build results

@@ -1,0 +1,40 @@
+"""What each notebook must show, asserted from its sidecar.
+
+``SMOKE[stem](results)`` runs after the smoke-profile execution (structure and
+ranges only: smoke sizes are too small for findings); ``LAB[stem](results)``
+after the lab-profile execution (``make test-lab``): the notebook's claims.
+Every notebook needs an entry in both.
+"""
+
+
+def _unit(value):
+    return isinstance(value, (int, float)) and 0.0 <= value <= 1.0
+
+
+def smoke_00(r):
+    for key in ("probe_ua", "probe_wa"):
+        assert set(r[key]) == {"A", "V", "L", "AVL"}, key
+        assert all(_unit(v) for v in r[key].values()), r[key]
+    assert _unit(r["probe_state_ua"])
+    assert set(r["happy_neutral_share"]) == {"labeled", "unlabeled"}
+    assert set(r["domain_moment_gap"]) == {"across_mean", "within_mean", "across_std", "within_std"}
+    assert {row["modalities"] for row in r["speaker_sweep"]} == {"A", "L"}
+
+
+def lab_00(r):
+    ua = r["probe_ua"]
+    assert ua["L"] > ua["A"] > ua["V"], f"modality ranking (CMDM Table 4): {ua}"
+    assert ua["AVL"] > max(ua["A"], ua["V"], ua["L"]), f"fusion beats every single modality: {ua}"
+    assert r["probe_state_ua"] > ua["AVL"], "the true state is the ceiling"
+    share = r["happy_neutral_share"]
+    assert share["unlabeled"] >= 0.75 > share["labeled"], share
+    gap = r["domain_moment_gap"]
+    assert gap["across_mean"] > 3 * gap["within_mean"] and gap["across_std"] > 3 * gap["within_std"], gap
+    sweep = {(row["modalities"], row["speaker"]): row["ua"] for row in r["speaker_sweep"]}
+    lo, hi = min(s for _, s in sweep), max(s for _, s in sweep)
+    drop = {m: sweep[m, lo] - sweep[m, hi] for m in ("A", "L")}
+    assert drop["L"] > drop["A"] and drop["L"] > 0.05, f"speaker nuisance hurts pooled words most: {drop}"
+
+
+SMOKE = {"00_tour": smoke_00}
+LAB = {"00_tour": lab_00}

@@ -1,0 +1,45 @@
+"""Every notebook, executed by papermill as a user would run it, then its findings.
+
+Smoke profile here (``make test``); lab profile under the ``lab`` marker
+(``make test-lab``) with the notebooks' claims asserted from their sidecars.
+"""
+
+import json
+
+import pytest
+
+from affectkit.runner import execute, list_notebooks, notebook_parameters, stored_outputs
+
+from . import findings
+
+NOTEBOOKS = list_notebooks()
+IDS = [p.stem for p in NOTEBOOKS]
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks/NN_*.ipynb found"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_stored_clean_with_parameters(path):
+    assert stored_outputs(path) == [], f"{path.name} is stored with outputs: run nbstripout"
+    nb = json.loads(path.read_text())
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    params = notebook_parameters(path)
+    assert {"profile", "seed", "device"} <= set(params), params
+    assert params["profile"] == '"lab"', "notebooks default to the lab profile"
+    assert path.stem in findings.SMOKE and path.stem in findings.LAB, \
+        f"add {path.stem}'s checks to tests/findings.py"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_smoke_run(path, tmp_path):
+    run = execute(path, tmp_path, {"profile": "smoke"}, cell_timeout=120)
+    findings.SMOKE[path.stem](run.results)
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_lab_findings(path, tmp_path):
+    run = execute(path, tmp_path, {"profile": "lab"}, cell_timeout=600)
+    findings.LAB[path.stem](run.results)
