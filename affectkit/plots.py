@@ -64,19 +64,23 @@ def class_balance(datasets: dict, true: bool = True):
     return fig
 
 
-def feature_moments(moments: pd.DataFrame):
+def feature_moments(moments: pd.DataFrame, relative: bool = False):
     """Per-dimension first and second moments, one line per group (e.g. domain).
 
     Args:
-        moments: rows {"group", "dim", "mean", "std"} (see ``affectkit.data.domains.moments``).
+        moments: rows {"group", "dim", "mean", "std"}
+            (``affectkit.data.domains.feature_moments``).
+        relative: label the axes for ``feature_moments(..., relative=True)``.
     """
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+    labels = {"mean": "mean - pooled mean (pooled std)", "std": "std / pooled std"} if relative \
+        else {"mean": "mean", "std": "std"}
     for ax, col, what in zip(axes, ("mean", "std"), ("first moment: mean", "second moment: std")):
         sns.lineplot(moments, x="dim", y=col, hue="group", palette=PALETTE, ax=ax, marker="o",
                      markersize=3)
         ax.set_title(f"Per-dimension {what}")
         ax.set_xlabel("feature dimension")
-        ax.set_ylabel(col)
+        ax.set_ylabel(labels[col])
     fig.tight_layout()
     return fig
 
@@ -85,7 +89,7 @@ def metric_bars(df: pd.DataFrame, x: str, y: str, hue: str | None = None, title:
                 ylabel: str | None = None, chance: float | None = None):
     """Bar chart of a tidy table (error bars when ``df`` has several rows per bar)."""
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
-    sns.barplot(df, x=x, y=y, hue=hue, palette=PALETTE, ax=ax, errorbar="sd")
+    sns.barplot(df, x=x, y=y, hue=hue or x, legend=bool(hue), palette=PALETTE, ax=ax, errorbar="sd")
     if chance is not None:
         ax.axhline(chance, color="grey", linestyle="--", linewidth=1, label="chance")
         ax.legend()

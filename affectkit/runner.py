@@ -88,7 +88,9 @@ def execute(path, out_dir, parameters: dict | None = None, results_dir=None,
     sidecar = results_dir / f"{path.stem}.json"
     sidecar.unlink(missing_ok=True)
     env = {"AFFECTKIT_NOTEBOOK": path.stem, "AFFECTKIT_RESULTS_DIR": str(results_dir.resolve()),
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "MPLBACKEND": "Agg"}
+           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+           # figures must reach the executed notebook even where MPLBACKEND=Agg is set
+           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     start = time.perf_counter()
@@ -176,7 +178,7 @@ def main(argv=None) -> int:
     page = gallery(runs, out, args.profile)
     print(f"\n{'notebook':<26}{'time':>9}  headline numbers")
     for r in runs:
-        print(f"{r.notebook:<26}{r.seconds:>8.1f}s  {headline(r.results)}")
+        print(f"{r.notebook:<26}{r.seconds:>8.1f}s  {headline(r.results, 160)}")
     print(f"\ngallery: {page}")
     return 0
 

@@ -33,7 +33,7 @@ def lab_00(r):
     sweep = {(row["modalities"], row["speaker"]): row["ua"] for row in r["speaker_sweep"]}
     lo, hi = min(s for _, s in sweep), max(s for _, s in sweep)
     drop = {m: sweep[m, lo] - sweep[m, hi] for m in ("A", "L")}
-    assert drop["L"] > drop["A"] and drop["L"] > 0.05, f"speaker nuisance hurts pooled words most: {drop}"
+    assert drop["L"] > drop["A"] > 0 and drop["L"] > 0.05, f"speaker nuisance hurts pooled words most: {drop}"
 
 
 SMOKE = {"00_tour": smoke_00}

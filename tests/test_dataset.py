@@ -64,7 +64,8 @@ def test_bad_input_names_the_problem(over, match):
 
 
 def test_wrong_types():
-    with pytest.raises(TypeError, match="numpy array or torch tensor"):
-        make(x={"A": [[1.0, 2.0]] * 6})
+    with pytest.raises(TypeError, match="must be an array, tensor or list"):
+        make(x={"A": "features"})
+    assert make(x={"A": [[1.0, 2.0]] * 6}).shapes == {"A": (2,)}
     with pytest.raises(ValueError, match="batch_size"):
         next(make().batches(batch_size=0))

@@ -21,10 +21,12 @@ import numpy as np
 import torch
 
 def _tensor(value, name, dtype):
+    if isinstance(value, (list, tuple)):
+        value = np.asarray(value)
     if isinstance(value, np.ndarray):
         value = torch.from_numpy(np.ascontiguousarray(value))
     if not isinstance(value, torch.Tensor):
-        raise TypeError(f"{name} must be a numpy array or torch tensor, got {type(value).__name__}")
+        raise TypeError(f"{name} must be an array, tensor or list, got {type(value).__name__}")
     return value.to(dtype)
 
 

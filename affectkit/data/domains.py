@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import torch
 
 from ..config import check_shapes, get_profile
 from .dataset import MultimodalDataset
@@ -132,22 +133,32 @@ def _own_name(space: LabelSpace, common_name: str) -> str:
     raise ValueError(f"{space.name} has no class for the common emotion {common_name!r}")
 
 
-def feature_moments(datasets: dict, modality: str) -> pd.DataFrame:
+def feature_moments(datasets: dict, modality: str, relative: bool = False) -> pd.DataFrame:
     """Per-dimension mean and std of one modality for each named dataset.
 
     Sequences pool their real frames (padding excluded). Moment matching
     (EASUM Eq. 2-3) closes exactly these gaps in a learned representation.
 
+    Args:
+        relative: express each dimension against the pooled frames of all
+            datasets: mean as (mean - pooled mean) / pooled std, std as std /
+            pooled std, so that raw feature units do not hide the gaps.
     Returns:
         a tidy DataFrame with rows {"group", "dim", "mean", "std"}.
     """
-    rows = []
+    frames = {}
     for name, ds in datasets.items():
         if modality not in ds.x:
             raise ValueError(f"{name}: no modality {modality!r}; has {list(ds.x)}")
         v = ds.x[modality]
-        frames = v[ds.mask[modality]] if modality in ds.mask else v
-        mean, std = frames.mean(0).numpy(), frames.std(0).numpy()
+        frames[name] = v[ds.mask[modality]] if modality in ds.mask else v
+    center, unit = 0.0, 1.0
+    if relative:
+        pooled = torch.cat(list(frames.values()))
+        center, unit = pooled.mean(0), pooled.std(0).clamp_min(1e-8)
+    rows = []
+    for name, f in frames.items():
+        mean, std = ((f.mean(0) - center) / unit).numpy(), (f.std(0) / unit).numpy()
         rows += [{"group": name, "dim": i, "mean": float(a), "std": float(b)}
                  for i, (a, b) in enumerate(zip(mean, std))]
     return pd.DataFrame(rows)
