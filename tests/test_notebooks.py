@@ -5,6 +5,9 @@ Smoke profile here (``make test``); lab profile under the ``lab`` marker
 """
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +26,9 @@ def test_there_are_notebooks():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_stored_clean_with_parameters(path):
     assert stored_outputs(path) == [], f"{path.name} is stored with outputs: run nbstripout"
+    verify = subprocess.run([str(Path(sys.executable).parent / "nbstripout"), "--verify", str(path)],
+                            capture_output=True, text=True)
+    assert verify.returncode == 0, f"{path.name} is not nbstripout-clean: {verify.stdout}{verify.stderr}"
     nb = json.loads(path.read_text())
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
     params = notebook_parameters(path)
