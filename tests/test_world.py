@@ -161,6 +161,8 @@ def test_bad_world_arguments_name_the_problem(kwargs, match):
 def test_unknown_knob_is_a_type_error():
     with pytest.raises(TypeError, match="gian"):
         affectkit.make_world("smoke", gian={"L": 1.0})
+    with pytest.raises(TypeError, match="gian"):
+        affectkit.make_domains("smoke", gian={"L": 1.0})
 
 
 def test_bad_domain_arguments():

@@ -26,10 +26,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..config import check_shapes, get_profile
 from .dataset import MultimodalDataset
 from .labels import COMMON9, EASUM9, IEMOCAP6, MELD7, LabelSpace
-from .world import Physics, WorldKnobs, allocate
+from .world import Physics, allocate, resolve
 
 DOMAIN_NAMES = ("mosi", "mosei", "meld", "iemocap")
 
@@ -90,16 +89,10 @@ def make_domains(profile="lab", seed: int = 0, shapes=None, domain_shift: float 
     Returns:
         {"mosi": Domain, "mosei": Domain, "meld": Domain, "iemocap": Domain}.
     """
-    prof = get_profile(profile)
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    if isinstance(shapes, str):
-        shapes = get_profile(shapes).domain_shapes
-    shapes = check_shapes(prof.domain_shapes if shapes is None else shapes)
+    prof, shapes, k = resolve(profile, seed, shapes, "domain_shapes", knobs)
     for name, v in (("domain_shift", domain_shift), ("domain_scale", domain_scale)):
         if not np.isfinite(v) or v < 0:
             raise ValueError(f"{name} must be >= 0 and finite, got {v}")
-    k = WorldKnobs(**knobs)
     physics = Physics(k, int(seed))
     domains = {}
     for d, name in enumerate(DOMAIN_NAMES):

@@ -254,6 +254,24 @@ class AffectWorld:
         return {"train": self.train, "val": self.val, "test": self.test, "unlabeled": self.unlabeled}
 
 
+def resolve(profile, seed, shapes, which: str, knobs: dict):
+    """Shared argument checks of the world builders.
+
+    Returns (Profile, shapes, WorldKnobs); ``which`` names the profile's shape
+    attribute to use ("shapes" or "domain_shapes").
+    """
+    prof = get_profile(profile)
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    if isinstance(shapes, str):
+        shapes = getattr(get_profile(shapes), which)
+    shapes = check_shapes(getattr(prof, which) if shapes is None else shapes)
+    unknown = set(knobs) - {f.name for f in fields(WorldKnobs)}
+    if unknown:
+        raise TypeError(f"unknown world knobs {sorted(unknown)}; see affectkit.data.world.WorldKnobs")
+    return prof, shapes, WorldKnobs(**knobs)
+
+
 def make_world(profile="lab", seed: int = 0, shapes=None, n_unlabeled: int | None = None,
                **knobs) -> AffectWorld:
     """Generate the synthetic affect world of a profile.
@@ -269,16 +287,7 @@ def make_world(profile="lab", seed: int = 0, shapes=None, n_unlabeled: int | Non
     Returns:
         AffectWorld with train/val/test/unlabeled MultimodalDatasets.
     """
-    prof = get_profile(profile)
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    if isinstance(shapes, str):
-        shapes = get_profile(shapes).shapes
-    shapes = check_shapes(prof.shapes if shapes is None else shapes)
-    unknown = set(knobs) - {f.name for f in fields(WorldKnobs)}
-    if unknown:
-        raise TypeError(f"make_world got unknown knobs {sorted(unknown)}; see WorldKnobs")
-    k = WorldKnobs(**knobs)
+    prof, shapes, k = resolve(profile, seed, shapes, "shapes", knobs)
     physics = Physics(k, int(seed))
     n_pool = prof.n_unlabeled if n_unlabeled is None else n_unlabeled
     sizes = {"train": prof.n_train, "val": prof.n_val, "test": prof.n_test, "unlabeled": n_pool}
