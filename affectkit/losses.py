@@ -1,0 +1,165 @@
+"""Losses of the two methods, written to be read.
+
+CMDM (Liang et al. 2020), Sec. 3.2:
+- ``gaussian_kernel`` (Eq. 4) with a bandwidth rule (fixed, median heuristic, several sigmas);
+- ``mmd`` (Eq. 3), the unbiased estimator between two *sets* of latents;
+- ``paired_discrepancy``: a per-utterance form in which pairing matters;
+- ``matching_terms``: L_pair (Eq. 6) and the unpaired term L_unpair (Eq. 7)
+  built by shuffling modalities across utterances.
+The objectives Ls, Lu and Lsemi (Eq. 6-9) live in :mod:`affectkit.objectives`.
+
+Functions take torch tensors and return torch scalars (differentiable).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+
+
+def _as_2d(x, name):
+    x = torch.as_tensor(x, dtype=torch.float32) if not isinstance(x, torch.Tensor) else x
+    if x.ndim != 2:
+        raise ValueError(f"{name} must be (n, dim), got shape {tuple(x.shape)}")
+    return x
+
+
+def sq_distances(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """(n, m) squared Euclidean distances between rows of x (n, d) and y (m, d)."""
+    x, y = _as_2d(x, "x"), _as_2d(y, "y")
+    if x.shape[1] != y.shape[1]:
+        raise ValueError(f"x and y must have the same dim, got {x.shape[1]} and {y.shape[1]}")
+    return (x.unsqueeze(1) - y.unsqueeze(0)).pow(2).sum(-1)
+
+
+def bandwidth(x: torch.Tensor, y: torch.Tensor, rule="median") -> torch.Tensor:
+    """A data-driven sigma, detached from the graph.
+
+    ``"median"``: sigma = sqrt(median(d^2) / 2) over all pairs of x and y
+    (the median heuristic, as alibi-detect). It scales with the data, so a
+    matching loss with it can *not* be lowered by shrinking every latent.
+    """
+    if rule != "median":
+        raise ValueError(f"bandwidth rule must be 'median', got {rule!r}")
+    d2 = sq_distances(x, y).detach()
+    return (d2.median() / 2).clamp_min(1e-12).sqrt()
+
+
+def gaussian_kernel(x, y, sigma=1.0) -> torch.Tensor:
+    """Eq. 4: k(x, y) = exp(-||x - y||^2 / (2 sigma^2)).
+
+    Args:
+        x: (n, d); y: (m, d).
+        sigma: a positive number, ``"median"`` (see :func:`bandwidth`), or a
+            sequence of numbers: the kernels are summed (a multi-bandwidth kernel).
+    Returns:
+        (n, m) kernel matrix.
+    """
+    d2 = sq_distances(x, y)
+    if isinstance(sigma, str):
+        sigma = bandwidth(x, y, sigma)
+    sigmas = sigma if isinstance(sigma, Sequence) else [sigma]
+    if len(sigmas) == 0:
+        raise ValueError("sigma must not be an empty sequence")
+    total = 0.0
+    for s in sigmas:
+        s = torch.as_tensor(s, dtype=d2.dtype, device=d2.device)
+        if not torch.isfinite(s) or s <= 0:
+            raise ValueError(f"sigma must be positive and finite, got {float(s)}")
+        total = total + torch.exp(-d2 / (2 * s * s))
+    return total
+
+
+def mmd(p, q, sigma=1.0) -> torch.Tensor:
+    """Eq. 3, the unbiased MMD^2 estimator between the sets p (m, d) and q (n, d):
+
+        1/(m(m-1)) sum_{i != j} k(p_i, p_j) + 1/(n(n-1)) sum_{i != j} k(q_i, q_j)
+        - 2/(mn) sum_{i, j} k(p_i, q_j)
+
+    A *set* statistic: permuting the rows of p or q leaves it unchanged, so
+    shuffling one modality across utterances does not change it either.
+    Needs at least two samples on each side (the within terms skip i == j).
+    """
+    p, q = _as_2d(p, "p"), _as_2d(q, "q")
+    m, n = len(p), len(q)
+    if m < 2 or n < 2:
+        raise ValueError(f"the unbiased MMD needs >= 2 samples per side, got {m} and {n}")
+    kpp, kqq, kpq = gaussian_kernel(p, p, sigma), gaussian_kernel(q, q, sigma), gaussian_kernel(p, q, sigma)
+    within_p = (kpp.sum() - kpp.diagonal().sum()) / (m * (m - 1))
+    within_q = (kqq.sum() - kqq.diagonal().sum()) / (n * (n - 1))
+    return within_p + within_q - 2 * kpq.mean()
+
+
+def paired_discrepancy(p, q, sigma=1.0) -> torch.Tensor:
+    """Mean squared RKHS distance between the latents of the *same* utterance:
+
+        1/n sum_i || phi(p_i) - phi(q_i) ||^2 = 1/n sum_i [k(p_i, p_i) + k(q_i, q_i) - 2 k(p_i, q_i)]
+
+    i.e. Eq. 3 applied to each utterance's pair of point masses. Unlike
+    :func:`mmd` it depends on which row of q goes with which row of p, so
+    shuffling a modality changes it: the unpaired term can push apart exactly
+    the pairs that do not belong together. In [0, 2 * len(sigmas)].
+    """
+    p, q = _as_2d(p, "p"), _as_2d(q, "q")
+    if p.shape != q.shape:
+        raise ValueError(f"paired latents must have the same shape, got {tuple(p.shape)} and {tuple(q.shape)}")
+    if isinstance(sigma, str):
+        sigma = bandwidth(p, q, sigma)
+    sigmas = sigma if isinstance(sigma, Sequence) else [sigma]
+    d2 = (p - q).pow(2).sum(-1)                        # (n,) only the matching rows
+    k_pq = sum(torch.exp(-d2 / (2 * torch.as_tensor(s, dtype=d2.dtype) ** 2)) for s in sigmas)
+    return (2 * len(sigmas) - 2 * k_pq).mean()         # k(x, x) = 1 per kernel
+
+
+def derangement(n: int, generator: torch.Generator | None = None, device=None) -> torch.Tensor:
+    """A random permutation of range(n) with no fixed point (n >= 2): index i is
+    paired with a different utterance. A random order rolled by one place."""
+    if n < 2:
+        raise ValueError(f"shuffling needs at least 2 utterances, got {n}")
+    order = torch.randperm(n, generator=generator)
+    perm = torch.empty(n, dtype=torch.long)
+    perm[order] = order.roll(1)
+    return perm.to(device) if device is not None else perm
+
+
+MATCHING_FORMS = ("paired", "set")
+
+
+def matching_terms(latents: dict, sigma=1.0, form: str = "paired", anchor: str | None = None,
+                   generator: torch.Generator | None = None) -> tuple:
+    """L_pair (Eq. 6) and L_unpair (Eq. 7) for one batch of latents.
+
+    L_pair = sum over the other modalities m of D(z_anchor, z_m); L_unpair =
+    -sum of D(z_anchor, shuffle(z_m)), where each other modality is shuffled
+    across utterances (a derangement, so no utterance keeps its own partner).
+    Shuffling latents equals shuffling the features before the (per-modality)
+    encoders, as the paper does, at no extra cost. The anchor is the acoustic
+    modality when present (the paper matches A-V and A-L).
+
+    Args:
+        latents: modality -> (n, d) latents, at least two modalities.
+        form: ``"paired"`` (:func:`paired_discrepancy`, the default: pairing
+            matters) or ``"set"`` (:func:`mmd`, Eq. 3 as printed: then
+            L_pair + L_unpair == 0 for every batch).
+    Returns:
+        (pair, unpair) torch scalars.
+    """
+    if form not in MATCHING_FORMS:
+        raise ValueError(f"form must be one of {MATCHING_FORMS}, got {form!r}")
+    if len(latents) < 2:
+        raise ValueError(f"matching needs at least two modalities, got {list(latents)}")
+    names = list(latents)
+    anchor = anchor or ("A" if "A" in latents else names[0])
+    if anchor not in latents:
+        raise ValueError(f"anchor {anchor!r} is not among the modalities {names}")
+    discrepancy = paired_discrepancy if form == "paired" else mmd
+    za = latents[anchor]
+    perm = derangement(len(za), generator=generator, device=za.device)
+    pair = unpair = za.new_zeros(())
+    for m in names:
+        if m == anchor:
+            continue
+        pair = pair + discrepancy(za, latents[m], sigma)
+        unpair = unpair - discrepancy(za, latents[m][perm], sigma)
+    return pair, unpair
