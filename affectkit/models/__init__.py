@@ -1,0 +1,1 @@
+"""Models: the CMDM auto-encoders and classifier; EASUM (MAG, DG and DS models)."""

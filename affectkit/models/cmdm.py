@@ -1,0 +1,120 @@
+"""The CMDM model: one DAE per modality and a classifier on the concatenated latents.
+
+Eq. 5: p = softmax(C([z_a; z_v; z_l])). ``forward`` returns the latents, the
+reconstructions with their targets (the reversed sequences), and the logits;
+the losses in :mod:`affectkit.objectives` read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import torch
+from torch import nn
+
+from ..config import get_profile
+from .dae import SequenceDAE, VectorDAE
+
+
+@dataclass(frozen=True)
+class CMDMArch:
+    """Layer sizes of the DAEs and the classifier (CMDM Table 3 in the paper profile).
+
+    ``convs[m]``: (kernel, stride, padding, channels) per conv layer;
+    ``hidden[m]``: linear widths between input (or flattened conv output) and latent.
+    """
+
+    latent: int = 128
+    hidden: dict = field(default_factory=lambda: {"A": (512, 256), "V": (), "L": (512,)})
+    convs: dict = field(default_factory=lambda: {
+        "V": ((4, 2, 1, 16), (5, 2, 1, 64), (3, 3, 1, 32)),
+        "L": ((4, 2, 1, 64), (4, 3, 1, 4)),
+    })
+    heads: int = 4
+    blocks: int = 2
+    dropout: float = 0.1
+    classifier_hidden: int = 128
+    reverse_target: bool = True
+
+
+ARCHS = {
+    "paper": CMDMArch(),
+    # the same structure at small sizes: two conv layers shrink 18 x 24 faces and
+    # 22 x 32 words to a few hundred values, one transformer block per side
+    "lab": CMDMArch(latent=32, hidden={"A": (64, 48), "V": (), "L": (64,)},
+                    convs={"V": ((4, 2, 1, 8), (5, 2, 1, 16), (3, 3, 1, 8)),
+                           "L": ((4, 2, 1, 8), (4, 3, 1, 4))},
+                    blocks=1, classifier_hidden=64, dropout=0.0),
+}
+ARCHS["smoke"] = CMDMArch(latent=8, hidden={"A": (12,), "V": (), "L": (12,)},
+                          convs={"V": ((2, 2, 0, 4),), "L": ((2, 2, 0, 4),)},
+                          heads=2, blocks=1, classifier_hidden=16)
+
+
+def arch_for(profile) -> CMDMArch:
+    return ARCHS[get_profile(profile).name]
+
+
+class CMDM(nn.Module):
+    """DAEs for any subset of {A, V, L} and a fusion classifier (Eq. 5).
+
+    Args:
+        shapes: modality -> (dim,) for vectors or (time, dim) for sequences,
+            e.g. ``world.train.shapes``.
+        n_classes: number of emotion classes.
+        arch: layer sizes (:class:`CMDMArch`, or a profile name).
+    """
+
+    def __init__(self, shapes: dict, n_classes: int, arch="lab"):
+        super().__init__()
+        if not shapes:
+            raise ValueError("CMDM needs at least one modality")
+        arch = arch_for(arch) if isinstance(arch, str) else arch
+        self.arch, self.shapes, self.n_classes = arch, dict(shapes), n_classes
+        daes = {}
+        for m, shape in shapes.items():
+            if len(shape) == 1:
+                daes[m] = VectorDAE(shape[0], arch.hidden.get(m, ()), arch.latent)
+            else:
+                daes[m] = SequenceDAE(shape[0], shape[1], arch.heads, arch.blocks, arch.convs[m],
+                                      arch.hidden.get(m, ()), arch.latent, arch.dropout,
+                                      arch.reverse_target)
+        self.daes = nn.ModuleDict(daes)
+        width = arch.latent * len(shapes)
+        self.classifier = nn.Sequential(nn.Linear(width, arch.classifier_hidden), nn.ReLU(),
+                                        nn.Dropout(arch.dropout), nn.Linear(arch.classifier_hidden, n_classes))
+
+    @property
+    def modalities(self) -> tuple:
+        return tuple(self.daes)
+
+    def config(self) -> dict:
+        """Everything needed to rebuild the model (saved with checkpoints)."""
+        return {"shapes": {m: list(s) for m, s in self.shapes.items()}, "n_classes": self.n_classes,
+                "arch": asdict(self.arch)}
+
+    def forward(self, x: dict, mask: dict | None = None) -> dict:
+        """Args: x: modality -> (batch, dim) or (batch, T, dim); mask: modality -> (batch, T).
+
+        Returns a dict: ``latents`` {m: (batch, latent)}, ``recon`` {m: like x[m]},
+        ``target`` {m: like x[m]} (what recon should equal), ``logits`` (batch, n_classes).
+        """
+        mask = mask or {}
+        if set(x) != set(self.daes):
+            raise ValueError(f"the batch has modalities {sorted(x)} but the model was built for "
+                             f"{sorted(self.daes)}: select the model's modalities (ds.select(...))")
+        latents, recon, target = {}, {}, {}
+        for m, dae in self.daes.items():
+            latents[m], recon[m] = dae(x[m], mask.get(m))
+            target[m] = dae.target(x[m], mask.get(m))
+        fused = torch.cat([latents[m] for m in self.daes], dim=1)
+        return {"latents": latents, "recon": recon, "target": target, "logits": self.classifier(fused)}
+
+
+def build_cmdm(config: dict) -> CMDM:
+    """Rebuild a model from :meth:`CMDM.config` (e.g. a checkpoint's)."""
+    arch = dict(config["arch"])
+    arch["convs"] = {m: tuple(tuple(c) for c in v) for m, v in arch["convs"].items()}
+    arch["hidden"] = {m: tuple(v) for m, v in arch["hidden"].items()}
+    shapes = {m: tuple(s) for m, s in config["shapes"].items()}
+    return CMDM(shapes, config["n_classes"], CMDMArch(**arch))

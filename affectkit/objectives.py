@@ -1,0 +1,97 @@
+"""CMDM's training objectives (Sec. 3.2, Eq. 5-9).
+
+    Ls    = Lcls + alpha * Lrec + beta * (Lpair + Lunpair)          (Eq. 6-7)
+    Lu    =        alpha * Lrec + beta * (Lpair + Lunpair)          (Eq. 8, unlabeled data)
+    Lsemi = Ls + omega * Lu                                          (Eq. 9)
+
+with the paper's alpha = 0.2, beta = 0.1, omega = 0.3 (Sec. 4.2). Each term
+can be switched off for the ablations of Table 7.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import torch
+import torch.nn.functional as F
+
+from .losses import MATCHING_FORMS, matching_terms
+
+
+def reconstruction(out: dict, mask: dict | None = None) -> torch.Tensor:
+    """Eq. 2 summed over modalities: the MSE of each DAE's output against its
+    target (the reversed sequence), averaged over real frames only."""
+    mask = mask or {}
+    total = 0.0
+    for m, rec in out["recon"].items():
+        err = (rec - out["target"][m]).pow(2)
+        if m in mask:
+            keep = mask[m].unsqueeze(-1).to(err)
+            total = total + (err * keep).sum() / (keep.sum() * err.shape[-1]).clamp_min(1)
+        else:
+            total = total + err.mean()
+    return total
+
+
+@dataclass(frozen=True)
+class CMDMLoss:
+    """Weights and switches of the CMDM objective.
+
+    Attributes:
+        alpha, beta, omega: the paper's weights (Eq. 6-9).
+        reconstruction: use Lrec. matching: use Lpair. unpaired: use Lunpair.
+        form: ``"paired"`` (default) or ``"set"`` discrepancy (see
+            :func:`affectkit.losses.matching_terms`); with ``"set"`` the unpaired
+            term cancels Lpair exactly, so matching + unpaired does nothing.
+        sigma: kernel bandwidth: a number, ``"median"`` or several numbers.
+    """
+
+    alpha: float = 0.2
+    beta: float = 0.1
+    omega: float = 0.3
+    reconstruction: bool = True
+    matching: bool = True
+    unpaired: bool = True
+    form: str = "paired"
+    sigma: object = 1.0
+
+    def __post_init__(self):
+        for name in ("alpha", "beta", "omega"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"CMDMLoss.{name} must be >= 0, got {getattr(self, name)}")
+        if self.form not in MATCHING_FORMS:
+            raise ValueError(f"CMDMLoss.form must be one of {MATCHING_FORMS}, got {self.form!r}")
+        if self.unpaired and not self.matching:
+            raise ValueError("the unpaired term only makes sense with matching=True")
+
+    def replace(self, **changes) -> "CMDMLoss":
+        return replace(self, **changes)
+
+    @property
+    def uses_unlabeled(self) -> bool:
+        """Whether Lu has any term (otherwise semi-supervised data adds nothing)."""
+        return self.reconstruction or self.matching
+
+    def unsupervised_terms(self, out: dict, mask: dict | None = None,
+                           generator: torch.Generator | None = None) -> dict:
+        """{"rec", "pair", "unpair", "total"}: Lu of Eq. 8 (also the non-cls part of Ls)."""
+        zero = out["logits"].new_zeros(())
+        rec = reconstruction(out, mask) if self.reconstruction else zero
+        pair = unpair = zero
+        if self.matching:
+            if len(out["latents"]) < 2:
+                raise ValueError("distribution matching needs at least two modalities; "
+                                 "use CMDMLoss(matching=False, unpaired=False) for one")
+            pair, unpair = matching_terms(out["latents"], self.sigma, self.form, generator=generator)
+            if not self.unpaired:
+                unpair = zero
+        total = self.alpha * rec + self.beta * (pair + unpair)
+        return {"rec": rec, "pair": pair, "unpair": unpair, "total": total}
+
+    def supervised_terms(self, out: dict, y: torch.Tensor, mask: dict | None = None,
+                         generator: torch.Generator | None = None) -> dict:
+        """{"cls", "rec", "pair", "unpair", "total"}: Ls of Eq. 6-7 with Lcls of Eq. 5."""
+        terms = self.unsupervised_terms(out, mask, generator)
+        terms["cls"] = F.cross_entropy(out["logits"], y)
+        terms["total"] = terms["cls"] + terms["total"]
+        return terms

@@ -1,0 +1,168 @@
+"""Fit loops: progress bar, loss history, model selection, early stopping, checkpoints.
+
+:func:`fit` trains a :class:`~affectkit.models.cmdm.CMDM` on a labeled split,
+and on an unlabeled pool when one is given (Lsemi = Ls + omega * Lu, CMDM Eq. 9):
+each labeled batch is paired with the next batch of the (cycled) pool.
+The best epoch by validation UA is kept (CMDM Sec. 4.2 selects on validation).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm.auto import tqdm
+
+from . import metrics
+from .config import resolve_device
+from .data.dataset import MultimodalDataset, to_device
+from .models.cmdm import CMDM, build_cmdm
+from .objectives import CMDMLoss, reconstruction
+
+
+class TrainingDiverged(FloatingPointError):
+    """A loss component became NaN or inf."""
+
+
+@dataclass
+class FitResult:
+    """``history``: one row per epoch with the mean of every loss component
+    (labeled ``cls``, ``rec``, ``pair``, ``unpair``; unlabeled ``u_rec``,
+    ``u_pair``, ``u_unpair``), ``total`` and validation ``val_wa`` / ``val_ua``."""
+
+    model: CMDM
+    history: pd.DataFrame
+    best_epoch: int
+    best_val_ua: float
+
+
+def _cycle(ds: MultimodalDataset, batch_size: int, seed: int, device):
+    epoch = 0
+    while True:
+        yield from ds.batches(batch_size, shuffle=True, seed=seed + 7919 * epoch, drop_last=len(ds) >= batch_size,
+                              device=device)
+        epoch += 1
+
+
+def _check(terms: dict, prefix: str, epoch: int, step: int):
+    for name, value in terms.items():
+        if not torch.isfinite(value):
+            raise TrainingDiverged(f"loss component {prefix}{name} is {value.item()} at epoch {epoch}, "
+                                   f"step {step}: lower the learning rate or check the inputs")
+
+
+def fit(model: CMDM, train: MultimodalDataset, val: MultimodalDataset,
+        unlabeled: MultimodalDataset | None = None, loss: CMDMLoss = CMDMLoss(), epochs: int = 15,
+        batch_size: int = 128, lr: float = 1e-3, seed: int = 0, device="auto", patience: int | None = 5,
+        progress: bool = True) -> FitResult:
+    """Train ``model``; return it at its best validation epoch.
+
+    Args:
+        train, val: labeled splits with the model's modalities (z-normalised).
+        unlabeled: the pool for the semi-supervised objective; None trains
+            fully supervised (Ls only).
+        loss: weights and switches (:class:`~affectkit.objectives.CMDMLoss`).
+        epochs, batch_size, lr: Adam with the paper's lr 1e-3 and batch 128.
+        patience: stop after this many epochs without a better val UA (None: never).
+    Raises:
+        TrainingDiverged naming the loss component and the step.
+    """
+    dev = resolve_device(device)
+    torch.manual_seed(seed)
+    model.to(dev)
+    for ds in (train, val) + ((unlabeled,) if unlabeled is not None else ()):
+        if set(ds.modalities) != set(model.modalities):
+            raise ValueError(f"{ds.name} has modalities {ds.modalities}, the model {model.modalities}")
+    if not train.labeled.all():
+        raise ValueError(f"{train.name}: the labeled train split has unlabeled samples (y == -1)")
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    shuffles = torch.Generator().manual_seed(seed)
+    pool = _cycle(unlabeled, batch_size, seed, dev) if unlabeled is not None else None
+    rows, best = [], (-math.inf, 0, None)
+    bar = tqdm(range(epochs), desc="epochs", disable=not progress, leave=False)
+    for epoch in bar:
+        model.train()
+        sums, steps = {}, 0
+        for step, batch in enumerate(train.batches(batch_size, shuffle=True, seed=seed * 1000 + epoch, device=dev)):
+            out = model(batch["x"], batch["mask"])
+            terms = loss.supervised_terms(out, batch["y"], batch["mask"], shuffles)
+            _check(terms, "", epoch, step)
+            total = terms["total"]
+            if pool is not None and loss.uses_unlabeled:
+                ub = next(pool)
+                u_terms = loss.unsupervised_terms(model(ub["x"], ub["mask"]), ub["mask"], shuffles)
+                _check(u_terms, "u_", epoch, step)
+                total = total + loss.omega * u_terms["total"]
+                terms.update({f"u_{k}": v for k, v in u_terms.items() if k != "total"})
+            optimizer.zero_grad(set_to_none=True)
+            total.backward()
+            optimizer.step()
+            terms["total"] = total
+            for k, v in terms.items():
+                sums[k] = sums.get(k, 0.0) + v.item()
+            steps += 1
+        scores = evaluate(model, val, batch_size, dev)
+        rows.append({"epoch": epoch, **{k: v / steps for k, v in sums.items()},
+                     "val_wa": scores["wa"], "val_ua": scores["ua"]})
+        if scores["ua"] > best[0]:
+            best = (scores["ua"], epoch, copy.deepcopy(model.state_dict()))
+        bar.set_postfix(loss=f"{rows[-1]['total']:.3f}", val_ua=f"{scores['ua']:.3f}")
+        if patience is not None and epoch - best[1] >= patience:
+            break
+    model.load_state_dict(best[2])
+    return FitResult(model, pd.DataFrame(rows), best[1], best[0])
+
+
+@torch.no_grad()
+def predict(model: CMDM, ds: MultimodalDataset, batch_size: int = 256, device=None) -> dict:
+    """Run the model over a split in eval mode.
+
+    Returns: {"logits": (n, classes), "pred": (n,), "latents": {m: (n, latent)},
+    "rec_mse": mean reconstruction MSE} as numpy arrays / floats.
+    """
+    dev = resolve_device("auto" if device is None else device)
+    model.eval().to(dev)
+    logits, latents, rec = [], {m: [] for m in model.modalities}, []
+    for batch in ds.batches(batch_size, device=dev):
+        out = model(batch["x"], batch["mask"])
+        logits.append(out["logits"].cpu())
+        rec.append(reconstruction(out, batch["mask"]).item() * len(batch["y"]))
+        for m, z in out["latents"].items():
+            latents[m].append(z.cpu())
+    logits = torch.cat(logits)
+    return {"logits": logits.numpy(), "pred": logits.argmax(1).numpy(),
+            "latents": {m: torch.cat(v).numpy() for m, v in latents.items()},
+            "rec_mse": float(np.sum(rec) / len(ds))}
+
+
+def evaluate(model: CMDM, ds: MultimodalDataset, batch_size: int = 256, device=None) -> dict:
+    """{"wa", "ua", "wap"} of the model on ``ds`` against its true classes."""
+    pred = predict(model, ds, batch_size, device)["pred"]
+    truth = ds.y_true.numpy()
+    return {"wa": metrics.wa(truth, pred), "ua": metrics.ua(truth, pred), "wap": metrics.wap(truth, pred)}
+
+
+def save_checkpoint(path, model: CMDM, extra: dict | None = None) -> Path:
+    """Save the model's config and weights (and plain-data ``extra``) to ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    torch.save({"config": model.config(), "state": state, "extra": extra or {}}, path)
+    return path
+
+
+def load_checkpoint(path, device="cpu") -> tuple:
+    """Load a checkpoint saved by :func:`save_checkpoint` (``weights_only=True``:
+    no code is unpickled). Returns (model, extra)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no checkpoint at {path}")
+    blob = torch.load(path, map_location=device, weights_only=True)
+    model = build_cmdm(blob["config"])
+    model.load_state_dict(blob["state"])
+    return model.to(device), blob["extra"]
