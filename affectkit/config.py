@@ -99,7 +99,7 @@ PROFILES = {
         shapes={"A": (64,), "V": (18, 24), "L": (22, 32)},
         domain_sizes={d: (600, 120, 240) for d in _DOMAINS},
         domain_shapes={"L": (16, 32), "A": (20, 16), "V": (12, 16)},
-        epochs=15, batch_size=128, seeds=(0, 1, 2),
+        epochs=10, batch_size=128, seeds=(0, 1, 2),
     ),
     # IEMOCAP 4-class protocol: sessions 1-4 (4290 utterances) train, session 5
     # (1241) split into val and test; 20,000 AMI clips unlabeled (CMDM 4.1-4.2).

@@ -127,3 +127,32 @@ def corr(y_true, y_pred) -> float:
     if len(t) < 2 or t.std() == 0 or p.std() == 0:
         raise ValueError("Pearson correlation is undefined: a side is constant or has < 2 values")
     return float(np.corrcoef(t, p)[0, 1])
+
+
+# -- representations ---------------------------------------------------------------
+
+
+def latent_spread(z) -> float:
+    """Root-mean-square distance of latents (n, d) to their centroid: sqrt(trace(Cov)).
+
+    The collapse measure of notebook 03: an MMD that pulls modalities together
+    can lower itself by shrinking every latent towards one point.
+    """
+    z = z.detach().cpu().numpy() if isinstance(z, torch.Tensor) else np.asarray(z, dtype=float)
+    if z.ndim != 2 or len(z) < 2:
+        raise ValueError(f"latents must be (n >= 2, dim), got shape {z.shape}")
+    return float(np.sqrt(((z - z.mean(0)) ** 2).sum(1).mean()))
+
+
+def effective_rank(z) -> float:
+    """exp(entropy of the normalised singular values) of centred latents (n, d)
+    (Roy & Vetterli 2007): how many directions the latents really use."""
+    z = z.detach().cpu().numpy() if isinstance(z, torch.Tensor) else np.asarray(z, dtype=float)
+    if z.ndim != 2 or len(z) < 2:
+        raise ValueError(f"latents must be (n >= 2, dim), got shape {z.shape}")
+    s = np.linalg.svd(z - z.mean(0), compute_uv=False)
+    if s.sum() == 0:
+        return 0.0
+    p = s / s.sum()
+    p = p[p > 0]
+    return float(np.exp(-(p * np.log(p)).sum()))

@@ -110,3 +110,34 @@ def line(df: pd.DataFrame, x: str, y: str, hue: str | None = None, title: str = 
     ax.set_ylabel(ylabel or y)
     fig.tight_layout()
     return fig
+
+
+def latent_pca(latents: dict, labels, classes, title: str = "Test latents, first two principal components"):
+    """One panel per model: its latents (all modalities stacked) projected on
+    their own first two principal components, on **shared axes**, so that a
+    collapsed space shows as a small cloud. Colour: emotion class.
+
+    Args:
+        latents: model name -> {modality: (n, d)}.
+        labels: (n,) class per utterance; classes: class names.
+    """
+    from sklearn.decomposition import PCA
+
+    labels = np.asarray(labels)
+    names = list(latents)
+    fig, axes = plt.subplots(1, len(names), figsize=(3.6 * len(names), 3.6), sharex=True, sharey=True,
+                             squeeze=False)
+    colors = sns.color_palette(PALETTE, len(classes))
+    for ax, name in zip(axes[0], names):
+        z = np.concatenate(list(latents[name].values()))
+        y = np.tile(labels, len(latents[name]))
+        xy = PCA(2, random_state=0).fit_transform(z)
+        for c, cname in enumerate(classes):
+            ax.scatter(*xy[y == c].T, s=4, alpha=0.5, color=colors[c], label=cname)
+        ax.set_title(name)
+        ax.set_xlabel("PC 1")
+        ax.set_ylabel("PC 2")
+    axes[0][-1].legend(markerscale=3, fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -38,3 +38,34 @@ def lab_00(r):
 
 SMOKE = {"00_tour": smoke_00}
 LAB = {"00_tour": lab_00}
+
+
+def smoke_03(r):
+    keys = {"vanilla", "mmd_only", "mmd_unpaired", "mmd_recon"}
+    assert set(r["latent_spread"]) == keys and set(r["ua"]) == keys
+    assert all(v > 0 for v in r["latent_spread"].values())
+    assert r["mmd_shuffle_invariance"] < 1e-6
+    assert len(r["table7"]) == 6
+    assert {"setting", "reconstruction", "mmd", "wap", "ua"} <= set(r["table7"][0])
+    curve = r["mmd_bandwidth_curve"]
+    assert all(row["mmd"] > -0.05 for row in curve)
+
+
+def lab_03(r):
+    s, ua = r["latent_spread"], r["ua"]
+    assert s["vanilla"] >= 5 * s["mmd_only"], f"matching alone collapses the latents >= 5x: {s}"
+    assert ua["mmd_only"] < ua["vanilla"], f"the collapse costs UA: {ua}"
+    assert s["mmd_unpaired"] >= 4 * s["mmd_only"], f"the unpaired term restores the spread >= 4x: {s}"
+    assert ua["mmd_unpaired"] >= ua["vanilla"] - 0.01, f"... and the UA (within 1 point): {ua}"
+    assert ua["mmd_recon"] > ua["mmd_only"], f"reconstruction recovers UA in the collapsed setting: {ua}"
+    assert r["mmd_shuffle_invariance"] < 1e-6
+    assert r["paired_shuffle_ratio"] > 1.01, "real pairs are closer than shuffled ones"
+    curve = r["mmd_bandwidth_curve"]
+    peak = max(range(len(curve)), key=lambda i: curve[i]["mmd"])
+    assert 0 < peak < len(curve) - 1, "MMD vanishes at both bandwidth extremes"
+    t7 = {(row["setting"], row["reconstruction"], row["mmd"]): row["ua"] for row in r["table7"]}
+    assert t7["fully", True, True] >= t7["fully", False, False], f"full model not worse than vanilla: {t7}"
+
+
+SMOKE["03_mmd_collapse"] = smoke_03
+LAB["03_mmd_collapse"] = lab_03

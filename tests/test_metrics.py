@@ -56,3 +56,16 @@ def test_sentiment_metrics_hand_computed():
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_latent_spread_and_effective_rank():
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(500, 4))
+    assert metrics.latent_spread(z) == pytest.approx(2.0, rel=0.05)          # sqrt(trace(I_4))
+    assert metrics.latent_spread(0.1 * z) == pytest.approx(0.1 * metrics.latent_spread(z))
+    assert metrics.effective_rank(z) == pytest.approx(4.0, rel=0.05)
+    line = np.outer(rng.normal(size=500), [1.0, 2.0, 0.0, 0.0])
+    assert metrics.effective_rank(line) == pytest.approx(1.0, abs=1e-6)
+    assert metrics.effective_rank(np.zeros((3, 2))) == 0.0
+    with pytest.raises(ValueError, match="latents"):
+        metrics.latent_spread(np.zeros(3))

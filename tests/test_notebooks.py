@@ -47,5 +47,5 @@ def test_smoke_run(path, tmp_path):
 @pytest.mark.lab
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_lab_findings(path, tmp_path):
-    run = execute(path, tmp_path, {"profile": "lab"}, cell_timeout=600)
+    run = execute(path, tmp_path, {"profile": "lab"}, cell_timeout=1200)
     findings.LAB[path.stem](run.results)

@@ -1,0 +1,109 @@
+"""Ablation runners: train CMDM variants over several seeds, return tidy DataFrames.
+
+Each runner trains on the synthetic affect world of a profile and returns one
+row per (setting, seed) with test metrics and latent measures; ``summarize``
+gives the mean and std over seeds (what the notebooks show and record).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from . import metrics
+from .config import get_profile, seed_everything
+from .data.transforms import ZNorm
+from .data.world import make_world
+from .models.cmdm import CMDM
+from .objectives import CMDMLoss
+from .train import fit, predict
+
+# the objective without any unsupervised term: the "vanilla" model of Table 7
+VANILLA = CMDMLoss(reconstruction=False, matching=False, unpaired=False)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One trained variant: which modalities, which loss, with or without the pool."""
+
+    loss: CMDMLoss = VANILLA
+    modalities: str = "AVL"
+    semi: bool = False
+    n_unlabeled: int | None = None  # None: the whole pool
+    labels: dict = field(default_factory=dict)  # extra columns for the result rows
+
+
+def prepare(world, modalities="AVL") -> dict:
+    """z-normalise every split with train statistics (CMDM Sec. 3.1) and keep ``modalities``."""
+    mods = list(modalities)
+    norm = ZNorm().fit(world.train.select(mods))
+    return {name: norm.transform(ds.select(mods)) for name, ds in world.splits.items()}
+
+
+def train_setting(world, setting: Setting, seed: int = 0, epochs: int | None = None, device="auto",
+                  arch=None):
+    """Train one setting on ``world``.
+
+    Returns:
+        (FitResult, row dict of test measures, test predictions of :func:`~affectkit.train.predict`
+        with "labels": the test split's true classes).
+    """
+    prof = get_profile(world.profile)
+    splits = prepare(world, setting.modalities)
+    pool = None
+    if setting.semi:
+        pool = splits["unlabeled"]
+        if setting.n_unlabeled is not None:
+            pool = pool.subset(np.arange(min(setting.n_unlabeled, len(pool))))
+    seed_everything(seed)
+    model = CMDM(splits["train"].shapes, len(world.classes), arch or prof.name)
+    result = fit(model, splits["train"], splits["val"], pool, loss=setting.loss,
+                 epochs=epochs or prof.epochs, batch_size=prof.batch_size, seed=seed, device=device,
+                 patience=None, progress=False)
+    out = predict(result.model, splits["test"])
+    truth = splits["test"].y_true.numpy()
+    latents = out["latents"]
+    row = {**setting.labels, "modalities": setting.modalities, "semi": setting.semi, "seed": seed,
+           "wa": metrics.wa(truth, out["pred"]), "ua": metrics.ua(truth, out["pred"]),
+           "wap": metrics.wap(truth, out["pred"]),
+           "spread": float(np.mean([metrics.latent_spread(z) for z in latents.values()])),
+           "effective_rank": float(np.mean([metrics.effective_rank(z) for z in latents.values()])),
+           "rec_mse": out["rec_mse"], "best_epoch": result.best_epoch}
+    return result, row, {**out, "labels": truth}
+
+
+def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
+                 progress: bool = True, keep: dict | None = None) -> pd.DataFrame:
+    """Train every named setting for every seed (one world per seed).
+
+    Returns:
+        tidy DataFrame, one row per (setting, seed): "setting", "seed", "wa", "ua",
+        "wap", "spread", "effective_rank", "rec_mse", ... plus each setting's labels.
+        If ``keep`` is a dict, it is filled with each setting's first-seed test
+        predictions: ``keep[setting] = {"latents": {m: (n, d)}, "pred", "labels", ...}``.
+    """
+    prof = get_profile(profile)
+    seeds = prof.seeds if seeds is None else tuple(seeds)
+    rows = []
+    bar = tqdm(total=len(seeds) * len(settings), desc="training", disable=not progress)
+    for seed in seeds:
+        world = make_world(prof.name, seed=seed)
+        for name, setting in settings.items():
+            _, row, out = train_setting(world, setting, seed, epochs, device)
+            rows.append({"setting": name, **row})
+            if keep is not None and seed == seeds[0]:
+                keep[name] = out
+            bar.update()
+    bar.close()
+    return pd.DataFrame(rows)
+
+
+def summarize(df: pd.DataFrame, by="setting", values=("ua", "wap", "spread")) -> pd.DataFrame:
+    """Mean and std over seeds: columns ``<value>`` and ``<value>_std``, in first-seen order."""
+    by = [by] if isinstance(by, str) else list(by)
+    grouped = df.groupby(by, sort=False)[list(values)]
+    mean, std = grouped.mean(), grouped.std(ddof=0).add_suffix("_std")
+    return pd.concat([mean, std], axis=1).reset_index()
