@@ -17,9 +17,12 @@ from . import metrics
 from .config import get_profile, seed_everything
 from .data.transforms import ZNorm
 from .data.world import make_world
-from .models.cmdm import CMDM
+from dataclasses import replace
+
+from .models.cmdm import CMDM, arch_for, make_dae
 from .objectives import CMDMLoss
-from .train import fit, predict
+from .probe import logistic_probe
+from .train import encode_split, fit, fit_autoencoder, predict
 
 # the objective without any unsupervised term: the "vanilla" model of Table 7
 VANILLA = CMDMLoss(reconstruction=False, matching=False, unpaired=False)
@@ -61,7 +64,7 @@ def train_setting(world, setting: Setting, seed: int = 0, epochs: int | None = N
     seed_everything(seed)
     model = CMDM(splits["train"].shapes, len(world.classes), arch or prof.name)
     result = fit(model, splits["train"], splits["val"], pool, loss=setting.loss,
-                 epochs=epochs or prof.epochs, batch_size=prof.batch_size, seed=seed, device=device,
+                 epochs=epochs or prof.epochs, batch_size=prof.batch_size, lr=prof.lr, seed=seed, device=device,
                  patience=None, progress=False)
     out = predict(result.model, splits["test"])
     truth = splits["test"].y_true.numpy()
@@ -73,6 +76,34 @@ def train_setting(world, setting: Setting, seed: int = 0, epochs: int | None = N
            "effective_rank": float(np.mean([metrics.effective_rank(z) for z in latents.values()])),
            "rec_mse": out["rec_mse"], "best_epoch": result.best_epoch}
     return result, row, {**out, "labels": truth}
+
+
+def train_dae(world, modality: str = "L", seed: int = 0, epochs: int | None = None, device="auto",
+              progress: bool = False, **arch_changes):
+    """Train one modality's DAE alone (reconstruction only) on a world's train split.
+
+    Args:
+        arch_changes: fields of :class:`~affectkit.models.cmdm.CMDMArch` to change
+            from the profile's, e.g. ``latent=8`` or ``reverse_target=False``.
+    Returns:
+        (AEResult, row dict: "modality", "seed", "test_mse", "probe_ua" (a linear
+        probe of the test latents trained on the train latents), "best_epoch"
+        and the changed fields), test outputs of :func:`~affectkit.train.encode_split`.
+    """
+    prof = get_profile(world.profile)
+    splits = prepare(world, modality)
+    arch = replace(arch_for(prof.name), **arch_changes)
+    seed_everything(seed)
+    dae = make_dae(modality, splits["train"].shapes[modality], arch)
+    result = fit_autoencoder(dae, splits["train"], splits["val"], modality, epochs=epochs or prof.epochs,
+                             batch_size=prof.batch_size, lr=prof.lr, seed=seed, device=device,
+                             progress=progress)
+    test = encode_split(result.dae, splits["test"], modality)
+    train_z = encode_split(result.dae, splits["train"], modality)["latents"]
+    probe = logistic_probe(train_z, splits["train"].y.numpy(), test["latents"], splits["test"].y_true.numpy())
+    row = {"modality": modality, "seed": seed, **arch_changes, "test_mse": test["mse"],
+           "probe_ua": probe["ua"], "best_epoch": result.best_epoch}
+    return result, row, test
 
 
 def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",

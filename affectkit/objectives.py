@@ -18,18 +18,27 @@ import torch.nn.functional as F
 from .losses import MATCHING_FORMS, matching_terms
 
 
+def masked_mse(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    """Eq. 2 for one modality: the mean squared error over real frames only.
+
+    Args: pred, target: (batch, dim) or (batch, T, dim); mask: (batch, T) bool or None.
+    """
+    if pred.shape != target.shape:
+        raise ValueError(f"reconstruction {tuple(pred.shape)} and target {tuple(target.shape)} differ")
+    err = (pred - target).pow(2)
+    if mask is None:
+        return err.mean()
+    keep = mask.unsqueeze(-1).to(err)
+    return (err * keep).sum() / (keep.sum() * err.shape[-1]).clamp_min(1)
+
+
 def reconstruction(out: dict, mask: dict | None = None) -> torch.Tensor:
     """Eq. 2 summed over modalities: the MSE of each DAE's output against its
     target (the reversed sequence), averaged over real frames only."""
     mask = mask or {}
     total = 0.0
     for m, rec in out["recon"].items():
-        err = (rec - out["target"][m]).pow(2)
-        if m in mask:
-            keep = mask[m].unsqueeze(-1).to(err)
-            total = total + (err * keep).sum() / (keep.sum() * err.shape[-1]).clamp_min(1)
-        else:
-            total = total + err.mean()
+        total = total + masked_mse(rec, out["target"][m], mask.get(m))
     return total
 
 

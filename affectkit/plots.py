@@ -141,3 +141,78 @@ def latent_pca(latents: dict, labels, classes, title: str = "Test latents, first
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def loss_curves(history: pd.DataFrame, components=None, title: str = "Training losses by component",
+                log: bool = False):
+    """One line per loss component against the epoch (CMDM Fig. 7b).
+
+    Args:
+        history: a fit history (one row per epoch, an ``epoch`` column).
+        components: columns to draw; default every loss column present among
+            cls, rec, pair, unpair, u_rec, u_pair, u_unpair, total, train_mse, val_mse.
+        log: log-scaled y axis (only for positive components).
+    """
+    known = ("cls", "rec", "pair", "unpair", "u_rec", "u_pair", "u_unpair", "total", "train_mse", "val_mse")
+    components = [c for c in (components or known) if c in history]
+    if not components:
+        raise ValueError(f"history has none of the loss columns {known}: it has {list(history.columns)}")
+    tidy = history.melt(id_vars="epoch", value_vars=components, var_name="component", value_name="loss")
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    sns.lineplot(tidy, x="epoch", y="loss", hue="component", style="component", markers=True,
+                 dashes=False, palette=PALETTE, ax=ax)
+    if log:
+        ax.set_yscale("log")
+    ax.set_title(title)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("mean loss over the epoch's steps")
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrices(matrices: dict, classes, title: str = "Confusion matrices (rows: true class, normalised)"):
+    """One heatmap per model, rows normalised per true class (recall on the diagonal).
+
+    Args:
+        matrices: name -> (k, k) matrix from :func:`affectkit.metrics.confusion`
+            (normalize=True), or raw counts (normalised here).
+    """
+    names = list(matrices)
+    fig, axes = plt.subplots(1, len(names), figsize=(3.9 * len(names), 3.6), squeeze=False)
+    for ax, name in zip(axes[0], names):
+        cm = np.asarray(matrices[name], dtype=float)
+        if cm.shape != (len(classes), len(classes)):
+            raise ValueError(f"{name}: confusion matrix is {cm.shape}, expected {len(classes)} x {len(classes)}")
+        cm = cm / np.clip(cm.sum(1, keepdims=True), 1e-12, None)
+        sns.heatmap(cm, ax=ax, annot=True, fmt=".2f", cmap="Blues", vmin=0, vmax=1, cbar=False,
+                    xticklabels=classes, yticklabels=classes, square=True)
+        ax.set_title(name)
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("true")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def reconstruction_heatmaps(x, target, recon, length: int | None = None, title: str = "",
+                            max_dims: int = 64, target_label: str = "target (reversed input)"):
+    """Input, target (the reversed input) and reconstruction of one sequence, side by side.
+
+    Args:
+        x, target, recon: (T, dim) arrays of one utterance; length: its real
+            frames (padding rows are blanked).
+    """
+    panels = {"input": x, target_label: target, "reconstruction": recon}
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4), sharey=True)
+    values = [np.asarray(v, dtype=float)[:, :max_dims].copy() for v in panels.values()]
+    lim = max(np.nanmax(np.abs(v)) for v in values)
+    for ax, (name, v) in zip(axes, zip(panels, values)):
+        if length is not None:
+            v[length:] = np.nan
+        sns.heatmap(v, ax=ax, cmap="vlag", center=0, vmin=-lim, vmax=lim, xticklabels=False, cbar=ax is axes[-1])
+        ax.set_title(name)
+        ax.set_xlabel("feature dimension")
+    axes[0].set_ylabel("frame / word")
+    fig.suptitle(title or "One test utterance through the sequence DAE")
+    fig.tight_layout()
+    return fig

@@ -47,6 +47,15 @@ def pooled_features(ds: MultimodalDataset, modalities) -> np.ndarray:
     return np.concatenate(parts, axis=1)
 
 
+def logistic_probe(x_train, y_train, x_test, y_test, C: float = 1.0, seed: int = 0) -> dict:
+    """Standardise, fit a multinomial logistic regression on (x_train, y_train),
+    score on x_test. Arrays: x (n, d), y (n,). Returns {"wa", "ua"}."""
+    clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000, random_state=seed))
+    clf.fit(x_train, y_train)
+    pred = clf.predict(x_test)
+    return {"wa": metrics.wa(y_test, pred), "ua": metrics.ua(y_test, pred)}
+
+
 def linear_probe(train: MultimodalDataset, test: MultimodalDataset, modalities="AVL",
                  C: float = 1.0, seed: int = 0) -> dict:
     """Fit a linear probe on ``train`` (labeled samples) and score it on ``test``.
@@ -60,11 +69,8 @@ def linear_probe(train: MultimodalDataset, test: MultimodalDataset, modalities="
     keep = train.labeled.numpy()
     if keep.sum() == 0:
         raise ValueError(f"{train.name}: no labeled samples to fit a probe on")
-    clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000, random_state=seed))
-    clf.fit(pooled_features(train, modalities)[keep], train.y.numpy()[keep])
-    pred = clf.predict(pooled_features(test, modalities))
-    truth = test.y_true.numpy()
-    return {"wa": metrics.wa(truth, pred), "ua": metrics.ua(truth, pred)}
+    return logistic_probe(pooled_features(train, modalities)[keep], train.y.numpy()[keep],
+                          pooled_features(test, modalities), test.y_true.numpy(), C, seed)
 
 
 def knob_sweep(knob: str, values, modalities="L", profile="lab", seed: int = 0) -> "pd.DataFrame":

@@ -22,7 +22,7 @@ from . import metrics
 from .config import resolve_device
 from .data.dataset import MultimodalDataset, to_device
 from .models.cmdm import CMDM, build_cmdm
-from .objectives import CMDMLoss, reconstruction
+from .objectives import CMDMLoss, masked_mse, reconstruction
 
 
 class TrainingDiverged(FloatingPointError):
@@ -80,7 +80,9 @@ def fit(model: CMDM, train: MultimodalDataset, val: MultimodalDataset,
             raise ValueError(f"{ds.name} has modalities {ds.modalities}, the model {model.modalities}")
     if not train.labeled.all():
         raise ValueError(f"{train.name}: the labeled train split has unlabeled samples (y == -1)")
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    # the fused Adam kernel: one pass over all parameters (~15% of a lab step on a CPU)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
+    decode = loss.reconstruction  # without Lrec the decoders need not run
     shuffles = torch.Generator().manual_seed(seed)
     pool = _cycle(unlabeled, batch_size, seed, dev) if unlabeled is not None else None
     rows, best = [], (-math.inf, 0, None)
@@ -89,13 +91,13 @@ def fit(model: CMDM, train: MultimodalDataset, val: MultimodalDataset,
         model.train()
         sums, steps = {}, 0
         for step, batch in enumerate(train.batches(batch_size, shuffle=True, seed=seed * 1000 + epoch, device=dev)):
-            out = model(batch["x"], batch["mask"])
+            out = model(batch["x"], batch["mask"], decode=decode)
             terms = loss.supervised_terms(out, batch["y"], batch["mask"], shuffles)
             _check(terms, "", epoch, step)
             total = terms["total"]
             if pool is not None and loss.uses_unlabeled:
                 ub = next(pool)
-                u_terms = loss.unsupervised_terms(model(ub["x"], ub["mask"]), ub["mask"], shuffles)
+                u_terms = loss.unsupervised_terms(model(ub["x"], ub["mask"], decode=decode), ub["mask"], shuffles)
                 _check(u_terms, "u_", epoch, step)
                 total = total + loss.omega * u_terms["total"]
                 terms.update({f"u_{k}": v for k, v in u_terms.items() if k != "total"})
@@ -116,6 +118,83 @@ def fit(model: CMDM, train: MultimodalDataset, val: MultimodalDataset,
             break
     model.load_state_dict(best[2])
     return FitResult(model, pd.DataFrame(rows), best[1], best[0])
+
+
+@dataclass
+class AEResult:
+    """``history``: one row per epoch, ``train_mse`` and ``val_mse``."""
+
+    dae: torch.nn.Module
+    history: pd.DataFrame
+    best_epoch: int
+    best_val_mse: float
+
+
+def fit_autoencoder(dae: torch.nn.Module, train: MultimodalDataset, val: MultimodalDataset, modality: str,
+                    epochs: int = 10, batch_size: int = 128, lr: float = 1e-3, seed: int = 0,
+                    device="auto", progress: bool = True) -> AEResult:
+    """Train one DAE alone on reconstruction (Eq. 2); keep the epoch with the lowest val MSE.
+
+    Args:
+        dae: a :class:`~affectkit.models.dae.VectorDAE` or ``SequenceDAE``.
+        train, val: splits holding ``modality`` (z-normalised); labels are not used.
+    """
+    dev = resolve_device(device)
+    torch.manual_seed(seed)
+    dae.to(dev)
+    for ds in (train, val):
+        if modality not in ds.x:
+            raise ValueError(f"{ds.name} has no modality {modality!r}; it has {ds.modalities}")
+    optimizer = torch.optim.Adam(dae.parameters(), lr=lr, fused=True)
+    rows, best = [], (math.inf, 0, None)
+    bar = tqdm(range(epochs), desc=f"DAE {modality}", disable=not progress, leave=False)
+    for epoch in bar:
+        dae.train()
+        total, steps = 0.0, 0
+        for step, batch in enumerate(train.batches(batch_size, shuffle=True, seed=seed * 1000 + epoch, device=dev)):
+            x, mask = batch["x"][modality], batch["mask"].get(modality)
+            _, x_hat = dae(x, mask)
+            loss = masked_mse(x_hat, dae.target(x, mask), mask)
+            _check({"rec": loss}, "", epoch, step)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            total, steps = total + loss.item(), steps + 1
+        val_mse = autoencoder_mse(dae, val, modality, batch_size, dev)
+        rows.append({"epoch": epoch, "train_mse": total / steps, "val_mse": val_mse})
+        if val_mse < best[0]:
+            best = (val_mse, epoch, copy.deepcopy(dae.state_dict()))
+        bar.set_postfix(train=f"{total / steps:.3f}", val=f"{val_mse:.3f}")
+    dae.load_state_dict(best[2])
+    return AEResult(dae, pd.DataFrame(rows), best[1], best[0])
+
+
+@torch.no_grad()
+def autoencoder_mse(dae: torch.nn.Module, ds: MultimodalDataset, modality: str, batch_size: int = 256,
+                    device=None) -> float:
+    """Mean reconstruction MSE (Eq. 2, real frames only) of ``dae`` over a split."""
+    return float(encode_split(dae, ds, modality, batch_size, device)["mse"])
+
+
+@torch.no_grad()
+def encode_split(dae: torch.nn.Module, ds: MultimodalDataset, modality: str, batch_size: int = 256,
+                 device=None) -> dict:
+    """Run one DAE over a split in eval mode.
+
+    Returns: {"latents": (n, latent), "recon": like x, "target": like x (numpy),
+    "mse": mean per-sample MSE over real frames}.
+    """
+    dev = resolve_device("auto" if device is None else device)
+    dae.eval().to(dev)
+    z, rec, tgt, err = [], [], [], 0.0
+    for batch in ds.batches(batch_size, device=dev):
+        x, mask = batch["x"][modality], batch["mask"].get(modality)
+        latent, x_hat = dae(x, mask)
+        target = dae.target(x, mask)
+        err += masked_mse(x_hat, target, mask).item() * len(x)
+        z.append(latent.cpu()), rec.append(x_hat.cpu()), tgt.append(target.cpu())
+    return {"latents": torch.cat(z).numpy(), "recon": torch.cat(rec).numpy(),
+            "target": torch.cat(tgt).numpy(), "mse": err / len(ds)}
 
 
 @torch.no_grad()

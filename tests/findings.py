@@ -69,3 +69,30 @@ def lab_03(r):
 
 SMOKE["03_mmd_collapse"] = smoke_03
 LAB["03_mmd_collapse"] = lab_03
+
+
+def smoke_02(r):
+    assert r["table3_match"] is True, "the paper-profile DAEs reproduce every shape of CMDM Table 3"
+    assert set(r["recon_mse"]) == {"reversed", "forward"}
+    assert all(v > 0 for v in r["recon_mse"].values())
+    assert {row["modality"] for row in r["table3_shapes"]} == {"A", "V", "L"}
+    assert {"latent", "test_mse", "probe_ua"} <= set(r["latent_sweep"][0])
+    assert {"dae_mse", "zero_mse", "probe_ua_input", "probe_ua_latent"} <= set(r["recon_reference"][0])
+
+
+def lab_02(r):
+    assert r["table3_match"] is True
+    ref = {row["modality"]: row for row in r["recon_reference"]}
+    assert ref["A"]["dae_mse"] < 0.2 * ref["A"]["zero_mse"], f"a vector of mixed factors compresses well: {ref['A']}"
+    assert ref["L"]["dae_mse"] > 0.8 * ref["L"]["zero_mse"], f"per-word content does not fit a short code: {ref['L']}"
+    assert ref["L"]["probe_ua_latent"] > 0.4, f"the code keeps emotion well above chance (0.25): {ref['L']}"
+    mse = r["recon_mse"]
+    assert mse["forward"] <= mse["reversed"], f"no gain from the reversed target without recurrence: {mse}"
+    sweep = {row["latent"]: row for row in r["latent_sweep"]}
+    small, large = min(sweep), max(sweep)
+    assert sweep[large]["test_mse"] < sweep[small]["test_mse"], f"a larger code reconstructs better: {sweep}"
+    assert sweep[large]["probe_ua"] > sweep[small]["probe_ua"], f"... and keeps more emotion: {sweep}"
+
+
+SMOKE["02_dae_reconstruction"] = smoke_02
+LAB["02_dae_reconstruction"] = lab_02

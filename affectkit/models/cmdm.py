@@ -55,6 +55,21 @@ def arch_for(profile) -> CMDMArch:
     return ARCHS[get_profile(profile).name]
 
 
+def make_dae(modality: str, shape, arch="lab"):
+    """The DAE of one modality: a :class:`VectorDAE` for a (dim,) shape, a
+    :class:`SequenceDAE` for (time, dim), with the layer sizes of ``arch``
+    (a :class:`CMDMArch` or a profile name)."""
+    arch = arch_for(arch) if isinstance(arch, str) else arch
+    shape = tuple(shape)
+    if len(shape) == 1:
+        return VectorDAE(shape[0], arch.hidden.get(modality, ()), arch.latent)
+    if modality not in arch.convs:
+        raise ValueError(f"the architecture has no conv stack for sequence modality {modality!r}; "
+                         f"it has {sorted(arch.convs)}")
+    return SequenceDAE(shape[0], shape[1], arch.heads, arch.blocks, arch.convs[modality],
+                       arch.hidden.get(modality, ()), arch.latent, arch.dropout, arch.reverse_target)
+
+
 class CMDM(nn.Module):
     """DAEs for any subset of {A, V, L} and a fusion classifier (Eq. 5).
 
@@ -71,15 +86,7 @@ class CMDM(nn.Module):
             raise ValueError("CMDM needs at least one modality")
         arch = arch_for(arch) if isinstance(arch, str) else arch
         self.arch, self.shapes, self.n_classes = arch, dict(shapes), n_classes
-        daes = {}
-        for m, shape in shapes.items():
-            if len(shape) == 1:
-                daes[m] = VectorDAE(shape[0], arch.hidden.get(m, ()), arch.latent)
-            else:
-                daes[m] = SequenceDAE(shape[0], shape[1], arch.heads, arch.blocks, arch.convs[m],
-                                      arch.hidden.get(m, ()), arch.latent, arch.dropout,
-                                      arch.reverse_target)
-        self.daes = nn.ModuleDict(daes)
+        self.daes = nn.ModuleDict({m: make_dae(m, shape, arch) for m, shape in shapes.items()})
         width = arch.latent * len(shapes)
         self.classifier = nn.Sequential(nn.Linear(width, arch.classifier_hidden), nn.ReLU(),
                                         nn.Dropout(arch.dropout), nn.Linear(arch.classifier_hidden, n_classes))
@@ -93,11 +100,13 @@ class CMDM(nn.Module):
         return {"shapes": {m: list(s) for m, s in self.shapes.items()}, "n_classes": self.n_classes,
                 "arch": asdict(self.arch)}
 
-    def forward(self, x: dict, mask: dict | None = None) -> dict:
-        """Args: x: modality -> (batch, dim) or (batch, T, dim); mask: modality -> (batch, T).
+    def forward(self, x: dict, mask: dict | None = None, decode: bool = True) -> dict:
+        """Args: x: modality -> (batch, dim) or (batch, T, dim); mask: modality -> (batch, T);
+        decode: run the decoders (training without Lrec skips them: a third less work).
 
         Returns a dict: ``latents`` {m: (batch, latent)}, ``recon`` {m: like x[m]},
-        ``target`` {m: like x[m]} (what recon should equal), ``logits`` (batch, n_classes).
+        ``target`` {m: like x[m]} (what recon should equal), ``logits`` (batch, n_classes);
+        ``recon`` and ``target`` are empty when ``decode=False``.
         """
         mask = mask or {}
         if set(x) != set(self.daes):
@@ -105,8 +114,11 @@ class CMDM(nn.Module):
                              f"{sorted(self.daes)}: select the model's modalities (ds.select(...))")
         latents, recon, target = {}, {}, {}
         for m, dae in self.daes.items():
-            latents[m], recon[m] = dae(x[m], mask.get(m))
-            target[m] = dae.target(x[m], mask.get(m))
+            if decode:
+                latents[m], recon[m] = dae(x[m], mask.get(m))
+                target[m] = dae.target(x[m], mask.get(m))
+            else:
+                latents[m] = dae.encode(x[m], mask.get(m))
         fused = torch.cat([latents[m] for m in self.daes], dim=1)
         return {"latents": latents, "recon": recon, "target": target, "logits": self.classifier(fused)}
 

@@ -51,10 +51,14 @@ class VectorDAE(nn.Module):
         self.shapes = [("input", (in_dim,))] + [(f"linear {i + 1}", (s,)) for i, s in enumerate(sizes[1:])]
 
     def forward(self, x, mask=None):
+        z = self.encode(x)
+        return z, self.decoder(z)
+
+    def encode(self, x, mask=None):
+        """(batch, in_dim) -> (batch, latent)."""
         if x.ndim != 2 or x.shape[1] != self.in_dim:
             raise ValueError(f"VectorDAE expects (batch, {self.in_dim}), got {tuple(x.shape)}")
-        z = self.encoder(x)
-        return z, self.decoder(z)
+        return self.encoder(x)
 
     def target(self, x, mask=None):
         """What the decoder should output: the input itself."""
@@ -151,6 +155,12 @@ class SequenceDAE(nn.Module):
 
     def encode(self, x, mask=None):
         """(batch, T, dim) -> (batch, latent). Padding frames are masked out of attention."""
+        if x.device.type == "cpu":
+            with sdpa_kernel(SDPBackend.MATH):
+                return self._encode(x, mask)
+        return self._encode(x, mask)
+
+    def _encode(self, x, mask=None):
         self.check(x, mask)
         pad = None if mask is None else ~mask
         h = self.transformer_encoder(x, src_key_padding_mask=pad)
@@ -169,9 +179,9 @@ class SequenceDAE(nn.Module):
         if x.device.type == "cpu":
             # at these head sizes plain attention is ~2x faster on a CPU than the fused kernel
             with sdpa_kernel(SDPBackend.MATH):
-                z = self.encode(x, mask)
+                z = self._encode(x, mask)
                 return z, self.decode(z)
-        z = self.encode(x, mask)
+        z = self._encode(x, mask)
         return z, self.decode(z)
 
     def target(self, x, mask=None):
