@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 from . import metrics
 from .config import get_profile, seed_everything
 from .data.transforms import ZNorm
+from .data.unlabeled import balanced_indices
 from .data.world import make_world
 from dataclasses import replace
 
@@ -37,6 +38,50 @@ class Setting:
     semi: bool = False
     n_unlabeled: int | None = None  # None: the whole pool
     labels: dict = field(default_factory=dict)  # extra columns for the result rows
+    n_labeled: int | None = None  # None: the whole train split; else its first n_labeled utterances
+    balanced: bool = False  # train on the class-balanced pool (CMDM Sec. 4.2), see balanced_pool
+
+
+def labeled_subset(train, n_labeled: int | None):
+    """The first ``n_labeled`` train utterances (the world's order is random), or all."""
+    if n_labeled is None:
+        return train
+    if not isinstance(n_labeled, (int, np.integer)) or not 0 < n_labeled <= len(train):
+        raise ValueError(f"n_labeled must be in 1..{len(train)}, got {n_labeled!r}")
+    return train.subset(np.arange(n_labeled), name=f"{train.name} ({n_labeled} labeled)")
+
+
+def budget(epochs: int, n_full: int, n_labeled: int, batch_size: int) -> int:
+    """Epochs that give a labeled subset the optimizer steps ``epochs`` give the
+    full train split (a smaller label budget should not also mean less training)."""
+    steps = lambda n: -(-n // batch_size)  # noqa: E731  (ceil)
+    return max(epochs, -(-epochs * steps(n_full) // steps(n_labeled)))
+
+
+def balanced_pool(world, seed: int = 0, n_labeled: int | None = None, epochs: int | None = None,
+                  device="auto") -> dict:
+    """CMDM's pool selection: a vanilla A+V+L classifier trained on the labeled
+    data labels the pool; the pool is re-sampled to equal predicted classes
+    (:func:`affectkit.data.unlabeled.balance_pool`).
+
+    Returns: {"indices": (len(pool),) pool indices of the balanced pool,
+    "pseudo": (len(pool),) predicted class of every pool utterance,
+    "pseudo_acc": accuracy of those predictions against the hidden true classes}.
+    """
+    prof = get_profile(world.profile)
+    splits = prepare(world, "AVL")
+    seed_everything(seed)
+    model = CMDM(splits["train"].shapes, len(world.classes), prof.name)
+    train = labeled_subset(splits["train"], n_labeled)
+    n_epochs = budget(epochs or prof.epochs, len(splits["train"]), len(train), prof.batch_size)
+    result = fit(model, train, splits["val"], None, loss=VANILLA, epochs=n_epochs,
+                 eval_every=max(1, n_epochs // (epochs or prof.epochs)), batch_size=prof.batch_size, lr=prof.lr, seed=seed,
+                 device=device, patience=None, progress=False)
+    pseudo = predict(result.model, splits["unlabeled"], decode=False)["pred"]
+    per_class = len(pseudo) // len(world.classes)
+    indices = balanced_indices(pseudo, len(world.classes), per_class, seed)
+    truth = splits["unlabeled"].y_true.numpy()
+    return {"indices": indices, "pseudo": pseudo, "pseudo_acc": float((pseudo == truth).mean())}
 
 
 def prepare(world, modalities="AVL") -> dict:
@@ -47,8 +92,11 @@ def prepare(world, modalities="AVL") -> dict:
 
 
 def train_setting(world, setting: Setting, seed: int = 0, epochs: int | None = None, device="auto",
-                  arch=None):
+                  arch=None, pool_indices=None):
     """Train one setting on ``world``.
+
+    ``pool_indices``: which pool utterances a balanced setting trains on
+    (``balanced_pool(...)["indices"]``; computed here when not given).
 
     Returns:
         (FitResult, row dict of test measures, test predictions of :func:`~affectkit.train.predict`
@@ -59,23 +107,30 @@ def train_setting(world, setting: Setting, seed: int = 0, epochs: int | None = N
     pool = None
     if setting.semi:
         pool = splits["unlabeled"]
+        if setting.balanced:
+            if pool_indices is None:
+                pool_indices = balanced_pool(world, seed, setting.n_labeled, epochs, device)["indices"]
+            pool = pool.subset(pool_indices, name="unlabeled (balanced)")
         if setting.n_unlabeled is not None:
             pool = pool.subset(np.arange(min(setting.n_unlabeled, len(pool))))
     seed_everything(seed)
     model = CMDM(splits["train"].shapes, len(world.classes), arch or prof.name)
-    result = fit(model, splits["train"], splits["val"], pool, loss=setting.loss,
-                 epochs=epochs or prof.epochs, batch_size=prof.batch_size, lr=prof.lr, seed=seed, device=device,
+    train = labeled_subset(splits["train"], setting.n_labeled)
+    n_epochs = budget(epochs or prof.epochs, len(splits["train"]), len(train), prof.batch_size)
+    result = fit(model, train, splits["val"], pool, loss=setting.loss, epochs=n_epochs,
+                 eval_every=max(1, n_epochs // (epochs or prof.epochs)), batch_size=prof.batch_size, lr=prof.lr, seed=seed, device=device,
                  patience=None, progress=False)
     out = predict(result.model, splits["test"])
     truth = splits["test"].y_true.numpy()
     latents = out["latents"]
     row = {**setting.labels, "modalities": setting.modalities, "semi": setting.semi, "seed": seed,
+           "n_labeled": len(train), "n_unlabeled": 0 if pool is None else len(pool),
            "wa": metrics.wa(truth, out["pred"]), "ua": metrics.ua(truth, out["pred"]),
            "wap": metrics.wap(truth, out["pred"]),
            "spread": float(np.mean([metrics.latent_spread(z) for z in latents.values()])),
            "effective_rank": float(np.mean([metrics.effective_rank(z) for z in latents.values()])),
            "rec_mse": out["rec_mse"], "best_epoch": result.best_epoch}
-    return result, row, {**out, "labels": truth}
+    return result, row, {**out, "labels": truth, "history": result.history}
 
 
 def train_dae(world, modality: str = "L", seed: int = 0, epochs: int | None = None, device="auto",
@@ -107,7 +162,7 @@ def train_dae(world, modality: str = "L", seed: int = 0, epochs: int | None = No
 
 
 def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
-                 progress: bool = True, keep: dict | None = None) -> pd.DataFrame:
+                 progress: bool = True, keep: dict | None = None, pools: dict | None = None) -> pd.DataFrame:
     """Train every named setting for every seed (one world per seed).
 
     Returns:
@@ -115,15 +170,23 @@ def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None =
         "wap", "spread", "effective_rank", "rec_mse", ... plus each setting's labels.
         If ``keep`` is a dict, it is filled with each setting's first-seed test
         predictions: ``keep[setting] = {"latents": {m: (n, d)}, "pred", "labels", ...}``.
+        ``pools``: a dict of balanced pools, ``(seed, n_labeled) -> balanced_pool(...)``,
+        read and filled here, so that several calls share one pretrained classifier.
     """
     prof = get_profile(profile)
     seeds = prof.seeds if seeds is None else tuple(seeds)
-    rows = []
+    rows, pools = [], {} if pools is None else pools
     bar = tqdm(total=len(seeds) * len(settings), desc="training", disable=not progress)
     for seed in seeds:
         world = make_world(prof.name, seed=seed)
         for name, setting in settings.items():
-            _, row, out = train_setting(world, setting, seed, epochs, device)
+            indices = None
+            if setting.semi and setting.balanced:  # one balanced pool per seed and label budget
+                key = (seed, setting.n_labeled)
+                if key not in pools:
+                    pools[key] = balanced_pool(world, seed, setting.n_labeled, epochs, device)
+                indices = pools[key]["indices"]
+            _, row, out = train_setting(world, setting, seed, epochs, device, pool_indices=indices)
             rows.append({"setting": name, **row})
             if keep is not None and seed == seeds[0]:
                 keep[name] = out
@@ -138,3 +201,49 @@ def summarize(df: pd.DataFrame, by="setting", values=("ua", "wap", "spread")) ->
     grouped = df.groupby(by, sort=False)[list(values)]
     mean, std = grouped.mean(), grouped.std(ddof=0).add_suffix("_std")
     return pd.concat([mean, std], axis=1).reset_index()
+
+
+# -- the paper's experiment grids, as named settings for run_settings -------------------
+
+def table7_settings(loss: CMDMLoss = CMDMLoss()) -> dict:
+    """CMDM Table 7 (A+V+L): reconstruction x matching, fully and semi-supervised.
+
+    "mmd" means the matching term with its unpaired counterpart. Each setting's
+    labels carry "setting7" ("fully"/"semi"), "reconstruction" and "mmd".
+    """
+    rows = [("fully", False, False), ("fully", False, True), ("fully", True, False), ("fully", True, True),
+            ("semi", False, True), ("semi", True, True)]
+    out = {}
+    for mode, rec, mm in rows:
+        variant = loss.replace(reconstruction=rec, matching=mm, unpaired=mm)
+        name = f"{mode} | {'rec' if rec else '-'} | {'mmd' if mm else '-'}"
+        out[name] = Setting(variant, semi=mode == "semi",
+                            labels={"setting7": mode, "reconstruction": rec, "mmd": mm})
+    return out
+
+
+def unimodal_settings(loss: CMDMLoss = CMDMLoss(), n_labeled: int | None = None) -> dict:
+    """CMDM Table 4's unimodal rows: one modality, no matching (nothing to match)."""
+    uni = loss.replace(matching=False, unpaired=False)
+    return {f"{m} fully": Setting(uni, modalities=m, n_labeled=n_labeled, labels={"mode": "fully"}) for m in "AVL"}
+
+
+def table5_settings(loss: CMDMLoss = CMDMLoss(), n_labeled: int | None = None, balanced: bool = True,
+                    combos=("AV", "AL", "AVL")) -> dict:
+    """CMDM Table 5: fully vs semi-supervised for each modality combination.
+
+    Labels: "mode" ("fully"/"semi"). Semi settings use the class-balanced pool.
+    """
+    out = {}
+    for mods in combos:
+        out[f"{mods} fully"] = Setting(loss, modalities=mods, n_labeled=n_labeled, labels={"mode": "fully"})
+        out[f"{mods} semi"] = Setting(loss, modalities=mods, semi=True, balanced=balanced, n_labeled=n_labeled,
+                                      labels={"mode": "semi"})
+    return out
+
+
+def unlabeled_sweep_settings(loss: CMDMLoss = CMDMLoss(), sizes=(1500, 3000), n_labeled: int | None = None,
+                             balanced: bool = True) -> dict:
+    """CMDM Fig. 7a: A+V+L semi-supervised with ``sizes`` unlabeled utterances each."""
+    return {f"pool {n}": Setting(loss, semi=True, balanced=balanced, n_labeled=n_labeled, n_unlabeled=int(n),
+                                 labels={"mode": "semi"}) for n in sizes}

@@ -59,7 +59,7 @@ def _check(terms: dict, prefix: str, epoch: int, step: int):
 def fit(model: CMDM, train: MultimodalDataset, val: MultimodalDataset,
         unlabeled: MultimodalDataset | None = None, loss: CMDMLoss = CMDMLoss(), epochs: int = 15,
         batch_size: int = 128, lr: float = 1e-3, seed: int = 0, device="auto", patience: int | None = 5,
-        progress: bool = True) -> FitResult:
+        progress: bool = True, eval_every: int = 1) -> FitResult:
     """Train ``model``; return it at its best validation epoch.
 
     Args:
@@ -69,6 +69,8 @@ def fit(model: CMDM, train: MultimodalDataset, val: MultimodalDataset,
         loss: weights and switches (:class:`~affectkit.objectives.CMDMLoss`).
         epochs, batch_size, lr: Adam with the paper's lr 1e-3 and batch 128.
         patience: stop after this many epochs without a better val UA (None: never).
+        eval_every: validate (and select) every this many epochs, and after the last one
+            (many short epochs, e.g. with few labels, need not each be validated).
     Raises:
         TrainingDiverged naming the loss component and the step.
     """
@@ -108,13 +110,15 @@ def fit(model: CMDM, train: MultimodalDataset, val: MultimodalDataset,
             for k, v in terms.items():
                 sums[k] = sums.get(k, 0.0) + v.item()
             steps += 1
-        scores = evaluate(model, val, batch_size, dev)
-        rows.append({"epoch": epoch, **{k: v / steps for k, v in sums.items()},
-                     "val_wa": scores["wa"], "val_ua": scores["ua"]})
-        if scores["ua"] > best[0]:
-            best = (scores["ua"], epoch, copy.deepcopy(model.state_dict()))
-        bar.set_postfix(loss=f"{rows[-1]['total']:.3f}", val_ua=f"{scores['ua']:.3f}")
-        if patience is not None and epoch - best[1] >= patience:
+        row = {"epoch": epoch, **{k: v / steps for k, v in sums.items()}}
+        if (epoch + 1) % eval_every == 0 or epoch == epochs - 1:
+            scores = evaluate(model, val, batch_size, dev)
+            row.update(val_wa=scores["wa"], val_ua=scores["ua"])
+            if scores["ua"] > best[0]:
+                best = (scores["ua"], epoch, copy.deepcopy(model.state_dict()))
+            bar.set_postfix(loss=f"{row['total']:.3f}", val_ua=f"{scores['ua']:.3f}")
+        rows.append(row)
+        if patience is not None and epoch - best[1] >= patience * eval_every:
             break
     model.load_state_dict(best[2])
     return FitResult(model, pd.DataFrame(rows), best[1], best[0])
@@ -198,19 +202,19 @@ def encode_split(dae: torch.nn.Module, ds: MultimodalDataset, modality: str, bat
 
 
 @torch.no_grad()
-def predict(model: CMDM, ds: MultimodalDataset, batch_size: int = 256, device=None) -> dict:
+def predict(model: CMDM, ds: MultimodalDataset, batch_size: int = 256, device=None, decode: bool = True) -> dict:
     """Run the model over a split in eval mode.
 
     Returns: {"logits": (n, classes), "pred": (n,), "latents": {m: (n, latent)},
-    "rec_mse": mean reconstruction MSE} as numpy arrays / floats.
+    "rec_mse": mean reconstruction MSE (NaN with ``decode=False``)} as numpy arrays / floats.
     """
     dev = resolve_device("auto" if device is None else device)
     model.eval().to(dev)
     logits, latents, rec = [], {m: [] for m in model.modalities}, []
     for batch in ds.batches(batch_size, device=dev):
-        out = model(batch["x"], batch["mask"])
+        out = model(batch["x"], batch["mask"], decode=decode)
         logits.append(out["logits"].cpu())
-        rec.append(reconstruction(out, batch["mask"]).item() * len(batch["y"]))
+        rec.append(reconstruction(out, batch["mask"]).item() * len(batch["y"]) if decode else np.nan)
         for m, z in out["latents"].items():
             latents[m].append(z.cpu())
     logits = torch.cat(logits)
@@ -221,7 +225,7 @@ def predict(model: CMDM, ds: MultimodalDataset, batch_size: int = 256, device=No
 
 def evaluate(model: CMDM, ds: MultimodalDataset, batch_size: int = 256, device=None) -> dict:
     """{"wa", "ua", "wap"} of the model on ``ds`` against its true classes."""
-    pred = predict(model, ds, batch_size, device)["pred"]
+    pred = predict(model, ds, batch_size, device, decode=False)["pred"]
     truth = ds.y_true.numpy()
     return {"wa": metrics.wa(truth, pred), "ua": metrics.ua(truth, pred), "wap": metrics.wap(truth, pred)}
 

@@ -96,3 +96,38 @@ def lab_02(r):
 
 SMOKE["02_dae_reconstruction"] = smoke_02
 LAB["02_dae_reconstruction"] = lab_02
+
+
+def smoke_04(r):
+    rows = r["table5"]
+    assert {(row["modalities"], row["mode"]) for row in rows} == {(m, mode) for m in ("AV", "AL", "AVL")
+                                                                  for mode in ("fully", "semi")}
+    assert {"modalities", "mode", "wap", "ua", "ua_std"} <= set(rows[0])
+    assert set(r["semi_gain_ua"]) == {"AV", "AL", "AVL"}
+    assert set(r["unimodal_ua"]) == {"A", "V", "L"}
+    assert {"n_unlabeled", "ua"} <= set(r["unlabeled_curve"][0]) and len(r["unlabeled_curve"]) >= 2
+    assert abs(sum(row["balanced (predicted)"] for row in r["pool_balance"]) - 1) < 1e-9
+    assert set(r["matching_saturation"]) >= {"paper_pair", "median_pair", "ceiling"}
+    assert {row["modalities"] for row in r["table4"]} == {"A", "V", "L", "AVL"}
+
+
+def lab_04(r):
+    gain = r["semi_gain_ua"]
+    assert gain["AVL"] > 0, f"semi-supervised beats fully supervised in UA for A+V+L (mean over seeds): {gain}"
+    t4 = {row["modalities"]: row["ua"] for row in r["table4"]}
+    best_single = max(r["unimodal_ua"].values())
+    assert t4["AVL"] > best_single, f"A+V+L beats the best single modality (all labels): {t4}"
+    uni = r["unimodal_ua"]
+    assert uni["L"] > uni["A"] > uni["V"], f"Table 4's unimodal ranking: {uni}"
+    pool = {row["class"]: row for row in r["pool_balance"]}
+    before = max(row["pool (true)"] for row in pool.values())
+    after = max(row["balanced (true)"] for row in pool.values())
+    assert after < before, f"balancing by predicted classes moves the true classes towards balance: {before} -> {after}"
+    assert len(r["unlabeled_curve"]) == 4, "none, two shares and all of the balanced pool"
+    sat = r["matching_saturation"]
+    assert sat["paper_pair"] > 0.99 * sat["ceiling"], f"sigma=1 saturates the kernel on lab latents: {sat}"
+    assert sat["median_pair"] < 0.8 * sat["ceiling"], f"the median bandwidth keeps it sensitive: {sat}"
+
+
+SMOKE["04_semi_supervised"] = smoke_04
+LAB["04_semi_supervised"] = lab_04

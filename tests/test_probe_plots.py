@@ -65,3 +65,23 @@ def test_figures_have_titles_and_labels(smoke_world):
     with pytest.raises(ValueError, match="index"):
         plots.sample_heatmaps(smoke_world.train, 10_000)
     matplotlib.pyplot.close("all")
+
+
+def test_training_figures_have_labels():
+    import numpy as np
+    import pandas as pd
+
+    from affectkit import plots
+
+    history = pd.DataFrame({"epoch": [0, 1, 2], "cls": [1.2, 0.8, 0.6], "u_pair": [3.9, 3.5, 3.2]})
+    ax = plots.loss_curves(history).axes[0]
+    assert ax.get_xlabel() == "epoch" and ax.get_title() and len(ax.get_lines()) >= 2
+    with pytest.raises(ValueError, match="none of the loss columns"):
+        plots.loss_curves(pd.DataFrame({"epoch": [0], "x": [1]}))
+    fig = plots.confusion_matrices({"a": np.eye(2) * 5, "b": [[1, 1], [0, 2]]}, ["neu", "hap"])
+    assert [a.get_xlabel() for a in fig.axes] == ["predicted", "predicted"]
+    with pytest.raises(ValueError, match="expected 2 x 2"):
+        plots.confusion_matrices({"a": np.eye(3)}, ["neu", "hap"])
+    x = np.random.default_rng(0).normal(size=(5, 4))
+    fig = plots.reconstruction_heatmaps(x, x[::-1], x * 0.5, length=3)
+    assert [a.get_title() for a in fig.axes[:3]] == ["input", "target (reversed input)", "reconstruction"]

@@ -13,6 +13,8 @@ result really is.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -28,8 +30,8 @@ def balanced_indices(pseudo_labels, n_classes: int, per_class: int, seed: int = 
     Args:
         pseudo_labels: (n,) predicted class per pool sample, in [0, n_classes).
         per_class: samples per class after balancing (the paper: 5000).
-    Raises:
-        ValueError if a class is never predicted (nothing to over-sample).
+    A class that is never predicted cannot be over-sampled: it is left out
+    with a warning (the balanced pool is then smaller).
     """
     labels = np.asarray(pseudo_labels)
     if labels.ndim != 1 or len(labels) == 0:
@@ -43,7 +45,9 @@ def balanced_indices(pseudo_labels, n_classes: int, per_class: int, seed: int = 
     for c in range(n_classes):
         members = np.flatnonzero(labels == c)
         if len(members) == 0:
-            raise ValueError(f"no pool sample is predicted as class {c}: cannot over-sample it")
+            warnings.warn(f"no pool sample is predicted as class {c}: it cannot be over-sampled and "
+                          "stays out of the balanced pool", stacklevel=2)
+            continue
         if len(members) >= per_class:
             chosen.append(rng.choice(members, per_class, replace=False))
         else:
