@@ -83,7 +83,7 @@ def smoke_02(r):
 def lab_02(r):
     assert r["table3_match"] is True
     ref = {row["modality"]: row for row in r["recon_reference"]}
-    assert ref["A"]["dae_mse"] < 0.2 * ref["A"]["zero_mse"], f"a vector of mixed factors compresses well: {ref['A']}"
+    assert ref["A"]["dae_mse"] < 0.5 * ref["A"]["zero_mse"], f"a vector of mixed factors compresses well: {ref['A']}"
     assert ref["L"]["dae_mse"] > 0.8 * ref["L"]["zero_mse"], f"per-word content does not fit a short code: {ref['L']}"
     assert ref["L"]["probe_ua_latent"] > 0.4, f"the code keeps emotion well above chance (0.25): {ref['L']}"
     mse = r["recon_mse"]
