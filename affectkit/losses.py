@@ -8,6 +8,11 @@ CMDM (Liang et al. 2020), Sec. 3.2:
   built by shuffling modalities across utterances.
 The objectives Ls, Lu and Lsemi (Eq. 6-9) live in :mod:`affectkit.objectives`.
 
+EASUM (Hwang & Kim), Sec. 3.3-3.4:
+- ``moment_distance`` and ``moment_distance_total``: MD and MD_total between domains;
+- ``soft_label_kl`` (soft pseudo labels from the domain-general model) and
+  ``hard_label_ce`` (the hard alternative).
+
 Functions take torch tensors and return torch scalars (differentiable).
 """
 
@@ -163,3 +168,55 @@ def matching_terms(latents: dict, sigma=1.0, form: str = "paired", anchor: str |
         pair = pair + discrepancy(za, latents[m], sigma)
         unpair = unpair - discrepancy(za, latents[m][perm], sigma)
     return pair, unpair
+
+
+# -- EASUM (Hwang & Kim), Sec. 3.3-3.4 ------------------------------------------------
+
+def moment_distance(a, b, k: int = 2) -> torch.Tensor:
+    """MD(D_a, D_b) = sum over j = 1..k of || E[M_a^j] - E[M_b^j] ||_2 (EASUM Sec. 3.3).
+
+    ``M^j`` is the element-wise j-th power of the representation, ``E`` the mean
+    over samples: j = 1 compares the means, j = 2 the second moments (the
+    paper's K = 2). Distances are plain L2 norms, not squared.
+
+    Args: a (n_a, d), b (n_b, d): representations of two domains (n >= 1 each).
+    """
+    a, b = _as_2d(a, "a"), _as_2d(b, "b")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"a and b must have the same dim, got {a.shape[1]} and {b.shape[1]}")
+    if not isinstance(k, int) or k < 1:
+        raise ValueError(f"k must be a positive int, got {k!r}")
+    return sum((a.pow(j).mean(0) - b.pow(j).mean(0)).norm() for j in range(1, k + 1))
+
+
+def moment_distance_total(reps, k: int = 2) -> torch.Tensor:
+    """MD_total: the mean of :func:`moment_distance` over all pairs of domains.
+
+    Args: reps: a list (or dict name -> tensor) of (n_i, d) representations, >= 2 domains.
+    """
+    reps = list(reps.values()) if isinstance(reps, dict) else list(reps)
+    if len(reps) < 2:
+        raise ValueError(f"moment matching needs at least two domains, got {len(reps)}")
+    pairs = [(i, j) for i in range(len(reps)) for j in range(i + 1, len(reps))]
+    return sum(moment_distance(reps[i], reps[j], k) for i, j in pairs) / len(pairs)
+
+
+def soft_label_kl(aux_logits, teacher_logits) -> torch.Tensor:
+    """KL(teacher || student) of EASUM's domain-specific model, as the official
+    code: ``KLDivLoss(reduction="batchmean")(log_softmax(aux), softmax(teacher))``.
+
+    The teacher (the frozen domain-general model) is detached. Shapes (batch, classes).
+    """
+    if aux_logits.shape != teacher_logits.shape:
+        raise ValueError(f"aux logits {tuple(aux_logits.shape)} and teacher logits "
+                         f"{tuple(teacher_logits.shape)} differ")
+    target = torch.softmax(teacher_logits.detach(), dim=-1)
+    return torch.nn.functional.kl_div(torch.log_softmax(aux_logits, dim=-1), target, reduction="batchmean")
+
+
+def hard_label_ce(aux_logits, teacher_logits) -> torch.Tensor:
+    """The hard-pseudo-label alternative: cross-entropy against the teacher's argmax."""
+    if aux_logits.shape != teacher_logits.shape:
+        raise ValueError(f"aux logits {tuple(aux_logits.shape)} and teacher logits "
+                         f"{tuple(teacher_logits.shape)} differ")
+    return torch.nn.functional.cross_entropy(aux_logits, teacher_logits.detach().argmax(-1))
