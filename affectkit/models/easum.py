@@ -1,0 +1,232 @@
+"""EASUM's two models (Sec. 3.3-3.4): the domain-general (DG) model and the
+domain-specific (DS) model, on top of MAG fusion.
+
+- :class:`Fusion`: acoustic and visual sequences resampled to the text's
+  length (:func:`~affectkit.models.mag.align_to`), then MAG per token.
+- :class:`DGModel`: Fusion -> ConvBERT encoder (``transformers.ConvBertModel``
+  driven through ``inputs_embeds``) -> pooled representation -> a sentiment
+  head (3 polarities, shared by the sentiment corpora) and an emotion head
+  (the 9 common emotions, shared by the emotion corpora).
+  ``L_DG = sum_i L_Di + omega * MD_total`` (:func:`dg_loss`).
+- :class:`DSModel`: Fusion -> DeBERTa encoder (``transformers.DebertaV2Model``)
+  -> a main head (sentiment intensity, or the corpus's own emotion classes)
+  and an auxiliary head (the other task, supervised by the frozen DG model's
+  soft pseudo labels). ``L_DS = L_task + eta * KL`` (:func:`ds_loss`).
+
+The encoders are built from configs (no pretrained weights: the kit runs
+offline, and the synthetic world's features are not word pieces). The
+pooled representation is the mean over real text tokens (the features carry
+no [CLS] token).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from transformers import ConvBertConfig, ConvBertModel, DebertaV2Config, DebertaV2Model
+
+from ..config import get_profile
+from ..losses import hard_label_ce, moment_distance_total, soft_label_kl
+from .mag import MAG, align_to
+
+N_POLARITIES = 3   # negative, neutral, positive
+N_COMMON = 9       # EASUM-9
+
+
+@dataclass(frozen=True)
+class EASUMArch:
+    """Sizes of the EASUM models (paper: Sec. 4.3).
+
+    ``ds_layers``: DeBERTa layers per task (paper: 8 for sentiment, 3 for emotion).
+    """
+
+    hidden: int = 768
+    heads: int = 12
+    intermediate: int = 3072
+    dg_layers: int = 8
+    ds_layers: dict = None
+    gamma: float = 1.0
+    dropout: float = 0.5
+    max_len: int = 64
+
+    def __post_init__(self):
+        if self.ds_layers is None:
+            object.__setattr__(self, "ds_layers", {"sentiment": 8, "emotion": 3})
+        if self.hidden % self.heads:
+            raise ValueError(f"hidden {self.hidden} must be a multiple of heads {self.heads}")
+
+
+ARCHS = {
+    "paper": EASUMArch(),
+    "lab": EASUMArch(hidden=32, heads=2, intermediate=64, dg_layers=2,
+                     ds_layers={"sentiment": 2, "emotion": 2}, dropout=0.1),
+    "smoke": EASUMArch(hidden=12, heads=2, intermediate=24, dg_layers=1,
+                       ds_layers={"sentiment": 1, "emotion": 1}, dropout=0.1),
+}
+
+
+def arch_for(profile) -> EASUMArch:
+    return ARCHS[get_profile(profile).name]
+
+
+class Fusion(nn.Module):
+    """Text projection (identity when the text dim is the hidden size), nonverbal
+    alignment to the text's length, MAG.
+
+    Shapes: x {"L": (b, T_l, d_l), "A": (b, T_a, d_a), "V": (b, T_v, d_v)},
+    mask {m: (b, T_m)} -> (b, T_l, hidden).
+    """
+
+    def __init__(self, shapes: dict, arch: EASUMArch):
+        super().__init__()
+        missing = {"L", "A", "V"} - set(shapes)
+        if missing:
+            raise ValueError(f"EASUM fuses text, acoustic and visual sequences; missing {sorted(missing)}")
+        for m in "LAV":
+            if len(shapes[m]) != 2:
+                raise ValueError(f"EASUM expects a (time, dim) sequence for {m!r}, got {shapes[m]}")
+        self.text_len = shapes["L"][0]
+        if self.text_len > arch.max_len:
+            raise ValueError(f"text length {self.text_len} exceeds the encoder's max_len {arch.max_len}")
+        d_l = shapes["L"][1]
+        self.text = nn.Identity() if d_l == arch.hidden else nn.Linear(d_l, arch.hidden)
+        self.mag = MAG(arch.hidden, shapes["A"][1], shapes["V"][1], arch.gamma, arch.dropout)
+
+    def forward(self, x: dict, mask: dict) -> torch.Tensor:
+        text = self.text(x["L"])
+        a = align_to(x["A"], self.text_len, mask.get("A"))
+        v = align_to(x["V"], self.text_len, mask.get("V"))
+        fused = self.mag(text, a, v)
+        # padded tokens are zeroed: ConvBERT's span convolution reads neighbours
+        # without looking at the attention mask, so garbage there would leak
+        return fused if mask.get("L") is None else fused * mask["L"].unsqueeze(-1).to(fused)
+
+
+def pool(hidden: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    """Mean over real tokens: (b, T, d), (b, T) -> (b, d)."""
+    if mask is None:
+        return hidden.mean(1)
+    keep = mask.unsqueeze(-1).to(hidden)
+    return (hidden * keep).sum(1) / keep.sum(1).clamp_min(1)
+
+
+def head(hidden: int, out: int, dropout: float) -> nn.Sequential:
+    """dropout -> dense -> GELU -> dropout -> projection (the official code's heads)."""
+    return nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.GELU(), nn.Dropout(dropout),
+                         nn.Linear(hidden, out))
+
+
+class DGModel(nn.Module):
+    """The domain-general model: MAG -> ConvBERT -> pooled -> sentiment and emotion heads.
+
+    Args: shapes: {"L", "A", "V"} -> (time, dim); arch: :class:`EASUMArch` or a profile name.
+    ``forward`` returns {"rep": (b, hidden), "sentiment": (b, 3), "emotion": (b, 9)}.
+    """
+
+    def __init__(self, shapes: dict, arch="lab"):
+        super().__init__()
+        arch = arch_for(arch) if isinstance(arch, str) else arch
+        self.arch, self.shapes = arch, {m: tuple(s) for m, s in shapes.items()}
+        self.fusion = Fusion(self.shapes, arch)
+        config = ConvBertConfig(vocab_size=2, hidden_size=arch.hidden, embedding_size=arch.hidden,
+                                num_hidden_layers=arch.dg_layers, num_attention_heads=arch.heads,
+                                intermediate_size=arch.intermediate, max_position_embeddings=arch.max_len,
+                                hidden_dropout_prob=arch.dropout, attention_probs_dropout_prob=arch.dropout)
+        self.encoder = ConvBertModel(config)
+        self.heads = nn.ModuleDict({"sentiment": head(arch.hidden, N_POLARITIES, arch.dropout),
+                                    "emotion": head(arch.hidden, N_COMMON, arch.dropout)})
+
+    def forward(self, x: dict, mask: dict) -> dict:
+        fused = self.fusion(x, mask)
+        text_mask = mask.get("L")
+        attn = None if text_mask is None else text_mask.long()
+        hidden = self.encoder(inputs_embeds=fused, attention_mask=attn).last_hidden_state
+        rep = pool(hidden, text_mask)
+        return {"rep": rep, **{task: h(rep) for task, h in self.heads.items()}}
+
+
+def dg_loss(outputs: dict, targets: dict, tasks: dict, omega: float = 0.1, k: int = 2) -> dict:
+    """L_DG = sum over domains of the domain's cross-entropy + omega * MD_total (EASUM Eq. 6).
+
+    Args:
+        outputs: domain -> DGModel output for that domain's batch.
+        targets: domain -> (b,) int targets: polarity for sentiment domains,
+            EASUM-9 class for emotion domains.
+        tasks: domain -> "sentiment" or "emotion" (which head answers).
+    Returns: {"task": sum of domain losses, "md": MD_total, "total", and one entry per domain}.
+    """
+    if set(outputs) != set(targets) or not set(outputs) <= set(tasks):
+        raise ValueError(f"outputs {sorted(outputs)}, targets {sorted(targets)} and tasks {sorted(tasks)} "
+                         "must name the same domains")
+    per = {d: F.cross_entropy(outputs[d][tasks[d]], targets[d]) for d in outputs}
+    task = sum(per.values())
+    md = moment_distance_total({d: o["rep"] for d, o in outputs.items()}, k) if len(outputs) > 1 \
+        else task.new_zeros(())
+    return {**per, "task": task, "md": md, "total": task + omega * md}
+
+
+class DSModel(nn.Module):
+    """The domain-specific model of one corpus: MAG -> DeBERTa -> pooled -> main and auxiliary heads.
+
+    Args:
+        shapes: as :class:`DGModel`. task: "sentiment" (main: intensity, 1 output;
+            auxiliary: the 9 common emotions) or "emotion" (main: ``n_classes`` of
+            the corpus; auxiliary: 3 polarities).
+    ``forward`` returns {"rep", "main": (b,) or (b, n_classes), "aux": (b, 9 or 3)}.
+    """
+
+    def __init__(self, shapes: dict, task: str, n_classes: int | None = None, arch="lab"):
+        super().__init__()
+        if task not in ("sentiment", "emotion"):
+            raise ValueError(f"task must be 'sentiment' or 'emotion', got {task!r}")
+        if task == "emotion" and not n_classes:
+            raise ValueError("an emotion DS model needs n_classes (its corpus's classes)")
+        arch = arch_for(arch) if isinstance(arch, str) else arch
+        self.arch, self.task, self.shapes = arch, task, {m: tuple(s) for m, s in shapes.items()}
+        self.fusion = Fusion(self.shapes, arch)
+        config = DebertaV2Config(vocab_size=2, hidden_size=arch.hidden, num_hidden_layers=arch.ds_layers[task],
+                                 num_attention_heads=arch.heads, intermediate_size=arch.intermediate,
+                                 max_position_embeddings=arch.max_len, relative_attention=True,
+                                 position_buckets=arch.max_len // 2, pos_att_type=["p2c", "c2p"],
+                                 hidden_dropout_prob=arch.dropout, attention_probs_dropout_prob=arch.dropout)
+        self.encoder = DebertaV2Model(config)
+        main_out = 1 if task == "sentiment" else n_classes
+        aux_out = N_COMMON if task == "sentiment" else N_POLARITIES
+        self.main = head(arch.hidden, main_out, arch.dropout)
+        self.aux = head(arch.hidden, aux_out, arch.dropout)
+
+    @property
+    def teacher_head(self) -> str:
+        """The DG head whose predictions supervise the auxiliary head."""
+        return "emotion" if self.task == "sentiment" else "sentiment"
+
+    def forward(self, x: dict, mask: dict) -> dict:
+        fused = self.fusion(x, mask)
+        text_mask = mask.get("L")
+        attn = None if text_mask is None else text_mask.long()
+        rep = pool(self.encoder(inputs_embeds=fused, attention_mask=attn).last_hidden_state, text_mask)
+        main = self.main(rep)
+        return {"rep": rep, "main": main.squeeze(-1) if self.task == "sentiment" else main, "aux": self.aux(rep)}
+
+
+def ds_loss(out: dict, target: torch.Tensor, teacher_logits: torch.Tensor | None, task: str,
+            eta: float = 0.5, pseudo: str = "soft") -> dict:
+    """L_DS = L_task + eta * L_aux (EASUM Eq. 8).
+
+    Args:
+        target: (b,) float intensity in [-3, 3] (sentiment: MSE) or int class (emotion: CE).
+        teacher_logits: the frozen DG model's logits for the auxiliary task, or
+            None (no pseudo labels: the "w/o" ablation).
+        pseudo: "soft" (KL to the teacher's distribution) or "hard" (CE to its argmax).
+    """
+    if pseudo not in ("soft", "hard"):
+        raise ValueError(f"pseudo must be 'soft' or 'hard', got {pseudo!r}")
+    main = F.mse_loss(out["main"], target.float()) if task == "sentiment" else F.cross_entropy(out["main"], target)
+    if teacher_logits is None or eta == 0:
+        aux = main.new_zeros(())
+    else:
+        aux = (soft_label_kl if pseudo == "soft" else hard_label_ce)(out["aux"], teacher_logits)
+    return {"main": main, "aux": aux, "total": main + eta * aux}

@@ -1,0 +1,69 @@
+import pytest
+import torch
+
+from affectkit.models.easum import DGModel, DSModel, dg_loss, ds_loss
+
+
+def batch(shapes, n=4, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = {m: torch.randn(n, *s, generator=g) for m, s in shapes.items()}
+    mask = {m: torch.ones(n, s[0], dtype=torch.bool) for m, s in shapes.items()}
+    mask["L"][0, -3:] = False
+    x["L"][0, -3:] = 0
+    return x, mask
+
+
+SHAPES = {"L": (8, 12), "A": (8, 8), "V": (6, 8)}
+
+
+def test_dg_model_shapes_and_loss():
+    torch.manual_seed(0)
+    model = DGModel(SHAPES, "smoke")
+    outputs = {d: model(*batch(SHAPES, seed=i)) for i, d in enumerate(["mosi", "meld"])}
+    assert outputs["mosi"]["rep"].shape == (4, 12)
+    assert outputs["mosi"]["sentiment"].shape == (4, 3) and outputs["meld"]["emotion"].shape == (4, 9)
+    targets = {"mosi": torch.tensor([0, 1, 2, 1]), "meld": torch.tensor([0, 3, 8, 2])}
+    terms = dg_loss(outputs, targets, {"mosi": "sentiment", "meld": "emotion"}, omega=0.1)
+    assert torch.isclose(terms["total"], terms["mosi"] + terms["meld"] + 0.1 * terms["md"])
+    assert terms["md"] > 0
+    terms["total"].backward()
+    assert model.fusion.mag.gate_a.weight.grad is not None
+    with pytest.raises(ValueError, match="same domains"):
+        dg_loss(outputs, {"mosi": targets["mosi"]}, {"mosi": "sentiment", "meld": "emotion"})
+
+
+def test_padding_does_not_change_the_representation():
+    model = DGModel(SHAPES, "smoke").eval()
+    x, mask = batch(SHAPES)
+    rep = model(x, mask)["rep"][0]
+    x["L"][0, -3:] = 5.0  # garbage on padded text tokens
+    assert torch.allclose(model(x, mask)["rep"][0], rep, atol=1e-5)
+
+
+def test_ds_model_heads_and_pseudo_label_losses():
+    torch.manual_seed(0)
+    senti = DSModel(SHAPES, "sentiment", arch="smoke")
+    emo = DSModel(SHAPES, "emotion", n_classes=7, arch="smoke")
+    x, mask = batch(SHAPES)
+    out_s, out_e = senti(x, mask), emo(x, mask)
+    assert out_s["main"].shape == (4,) and out_s["aux"].shape == (4, 9) and senti.teacher_head == "emotion"
+    assert out_e["main"].shape == (4, 7) and out_e["aux"].shape == (4, 3) and emo.teacher_head == "sentiment"
+    teacher = torch.randn(4, 9)
+    soft = ds_loss(out_s, torch.tensor([1.0, -2.0, 0.3, 0.0]), teacher, "sentiment", eta=0.5)
+    none = ds_loss(out_s, torch.tensor([1.0, -2.0, 0.3, 0.0]), None, "sentiment", eta=0.5)
+    assert torch.isclose(soft["total"], soft["main"] + 0.5 * soft["aux"]) and none["aux"] == 0
+    hard = ds_loss(out_e, torch.tensor([0, 6, 2, 1]), torch.randn(4, 3), "emotion", pseudo="hard")
+    assert hard["aux"] > 0
+    with pytest.raises(ValueError, match="n_classes"):
+        DSModel(SHAPES, "emotion", arch="smoke")
+    with pytest.raises(ValueError, match="pseudo"):
+        ds_loss(out_s, torch.zeros(4), teacher, "sentiment", pseudo="fuzzy")
+
+
+def test_bad_shapes_name_the_problem():
+    with pytest.raises(ValueError, match="missing"):
+        DGModel({"L": (8, 12), "A": (8, 8)}, "smoke")
+    with pytest.raises(ValueError, match="max_len"):
+        DGModel({"L": (100, 12), "A": (8, 8), "V": (6, 8)}, "smoke")
+    with pytest.raises(ValueError, match=r"\(time, dim\) sequence"):
+        DGModel({"L": (8, 12), "A": (8,), "V": (6, 8)}, "smoke")
