@@ -123,7 +123,7 @@ def lab_04(r):
     before = max(row["pool (true)"] for row in pool.values())
     after = max(row["balanced (true)"] for row in pool.values())
     assert after < before, f"balancing by predicted classes moves the true classes towards balance: {before} -> {after}"
-    assert len(r["unlabeled_curve"]) == 4, "none, two shares and all of the balanced pool"
+    assert len(r["unlabeled_curve"]) == 3, "none, a quarter and all of the balanced pool"
     sat = r["matching_saturation"]
     assert sat["paper_pair"] > 0.99 * sat["ceiling"], f"sigma=1 saturates the kernel on lab latents: {sat}"
     assert sat["median_pair"] < 0.8 * sat["ceiling"], f"the median bandwidth keeps it sensitive: {sat}"

@@ -1,0 +1,46 @@
+import numpy as np
+import torch
+
+from affectkit.data.domains import make_domains
+from affectkit.models.easum import DGModel
+from affectkit.train_easum import balance_domains, dg_accuracy, fit_dg, predict_dg, prepare_domains
+
+
+def smoke_domains():
+    return make_domains("smoke", seed=0)
+
+
+def test_prepare_targets_and_pooled_normalisation():
+    prepared = prepare_domains(smoke_domains())
+    assert set(prepared) == {"mosi", "mosei", "meld", "iemocap"}
+    mosi, meld = prepared["mosi"], prepared["meld"]
+    assert set(mosi["train"].hidden["dg_target"].unique().tolist()) <= {0, 1, 2}
+    assert meld["train"].hidden["dg_target"].max() < 9
+    pooled = torch.cat([e["train"].x["A"][e["train"].mask["A"]] for e in prepared.values()])
+    assert abs(float(pooled.mean())) < 1e-3 and abs(float(pooled.std()) - 1) < 1e-2
+
+
+def test_balance_brings_every_domain_to_the_largest():
+    prepared = prepare_domains(smoke_domains())
+    small = {**prepared, "mosi": {**prepared["mosi"], "train": prepared["mosi"]["train"].subset(np.arange(10))}}
+    balanced = balance_domains(small, seed=0)
+    sizes = {name: len(e["train"]) for name, e in balanced.items()}
+    assert len(set(sizes.values())) == 1 and sizes["mosi"] == len(prepared["meld"]["train"])
+    train = balanced["mosi"]["train"]
+    assert torch.equal(train.x["A"][:10], small["mosi"]["train"].x["A"]), "originals kept"
+    assert len(train.hidden["dg_target"]) == len(train)
+    assert not train.x["A"][~train.mask["A"]].any(), "augmented padding stays zero"
+
+
+def test_fit_dg_runs_and_records_moment_distance():
+    prepared = prepare_domains(smoke_domains())
+    torch.manual_seed(0)
+    model = DGModel(prepared["mosi"]["train"].shapes, "smoke")
+    result = fit_dg(model, prepared, omega=0.1, epochs=2, batch_size=16, lr=1e-3, device="cpu", progress=False)
+    assert list(result.history.epoch) == [0, 1]
+    assert {"mosi", "meld", "md", "task", "total", "val_acc", "val_meld"} <= set(result.history.columns)
+    assert (result.history.md > 0).all()
+    out = predict_dg(result.model, prepared["meld"]["test"])
+    assert out["rep"].shape == (len(prepared["meld"]["test"]), 12) and out["emotion"].shape[1] == 9
+    acc = dg_accuracy(result.model, prepared, "test")
+    assert all(0 <= v <= 1 for v in acc.values())
