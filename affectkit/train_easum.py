@@ -184,3 +184,101 @@ def fit_dg(model: DGModel, prepared: dict, omega: float = 0.1, epochs: int = 6, 
         bar.set_postfix(loss=f"{rows[-1]['total']:.3f}", md=f"{rows[-1]['md']:.3f}", val=f"{mean_val:.3f}")
     model.load_state_dict(best[2])
     return DGResult(model, pd.DataFrame(rows), best[1], best[0])
+
+
+# -- the domain-specific model (Sec. 3.4) ---------------------------------------------
+
+@dataclass
+class DSResult:
+    """``history``: per epoch ``main``, ``aux``, ``total`` and the val ``score``
+    (sentiment: minus MAE; emotion: weighted F1)."""
+
+    model: torch.nn.Module
+    history: pd.DataFrame
+    best_epoch: int
+    best_score: float
+
+
+def ds_target(ds: MultimodalDataset, task: str) -> torch.Tensor:
+    """The DS model's main target: intensity (float) or the corpus's own class (int)."""
+    return ds.sentiment.float() if task == "sentiment" else ds.y
+
+
+@torch.no_grad()
+def predict_ds(model, ds: MultimodalDataset, batch_size: int = 256, device=None) -> dict:
+    """{"main": (n,) intensities or (n, classes) logits, "aux": (n, k), "rep": (n, hidden)}, eval mode."""
+    dev = resolve_device("auto" if device is None else device)
+    model.eval().to(dev)
+    parts = {"main": [], "aux": [], "rep": []}
+    for batch in ds.batches(batch_size, device=dev):
+        out = model(batch["x"], batch["mask"])
+        for k in parts:
+            parts[k].append(out[k].cpu())
+    return {k: torch.cat(v).numpy() for k, v in parts.items()}
+
+
+def ds_metrics(model, ds: MultimodalDataset, task: str, device=None) -> dict:
+    """EASUM's metrics: sentiment Acc2 / F1 (non0), MAE, Corr; emotion Acc and weighted F1."""
+    out = predict_ds(model, ds, device=device)
+    if task == "sentiment":
+        t, p = ds.sentiment.numpy(), out["main"]
+        scores = {"acc2": metrics.acc2(t, p), "f1": metrics.f1_2(t, p), "mae": metrics.mae(t, p)}
+        try:
+            scores["corr"] = metrics.corr(t, p)
+        except ValueError:
+            scores["corr"] = float("nan")
+        return scores
+    t, p = ds.y.numpy(), out["main"].argmax(1)
+    return {"acc": metrics.wa(t, p), "weighted_f1": metrics.weighted_f1(t, p)}
+
+
+def fit_ds(model, teacher: DGModel | None, train: MultimodalDataset, val: MultimodalDataset, task: str,
+           eta: float = 0.5, pseudo: str = "soft", epochs: int = 6, batch_size: int = 48, lr: float = 1e-4,
+           weight_decay: float = 0.01, seed: int = 0, device="auto", progress: bool = True) -> DSResult:
+    """Train a :class:`~affectkit.models.easum.DSModel` on one corpus.
+
+    The frozen DG ``teacher`` (None: no pseudo labels) gives, for each batch,
+    the logits of the auxiliary task (its emotion head for sentiment corpora,
+    its sentiment head for emotion corpora). Keeps the best val epoch
+    (sentiment: lowest MAE; emotion: highest weighted F1).
+    """
+    from .models.easum import ds_loss
+
+    dev = resolve_device(device)
+    torch.manual_seed(seed)
+    model.to(dev)
+    if teacher is not None:
+        teacher.to(dev).eval()
+        for p in teacher.parameters():
+            p.requires_grad_(False)
+    target = ds_target(train, task)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    rows, best = [], (-math.inf, 0, None)
+    bar = tqdm(range(epochs), desc=f"DS {task}", disable=not progress, leave=False)
+    for epoch in bar:
+        model.train()
+        sums, steps = {}, 0
+        for step, b in enumerate(train.batches(batch_size, shuffle=True, seed=seed * 1000 + epoch, device=dev)):
+            out = model(b["x"], b["mask"])
+            teacher_logits = None
+            if teacher is not None:
+                with torch.no_grad():
+                    teacher_logits = teacher(b["x"], b["mask"])[model.teacher_head]
+            terms = ds_loss(out, target[b["index"].cpu()].to(dev), teacher_logits, task, eta, pseudo)
+            if not torch.isfinite(terms["total"]):
+                raise FloatingPointError(f"DS loss is {terms['total'].item()} at epoch {epoch}, step {step}")
+            optimizer.zero_grad(set_to_none=True)
+            terms["total"].backward()
+            optimizer.step()
+            for k, v in terms.items():
+                sums[k] = sums.get(k, 0.0) + v.item()
+            steps += 1
+        scores = ds_metrics(model, val, task, dev)
+        score = -scores["mae"] if task == "sentiment" else scores["weighted_f1"]
+        rows.append({"epoch": epoch, **{k: v / steps for k, v in sums.items()}, "score": score,
+                     **{f"val_{k}": v for k, v in scores.items()}})
+        if score > best[0]:
+            best = (score, epoch, copy.deepcopy(model.state_dict()))
+        bar.set_postfix(loss=f"{rows[-1]['total']:.3f}", score=f"{score:.3f}")
+    model.load_state_dict(best[2])
+    return DSResult(model, pd.DataFrame(rows), best[1], best[0])

@@ -44,3 +44,26 @@ def test_fit_dg_runs_and_records_moment_distance():
     assert out["rep"].shape == (len(prepared["meld"]["test"]), 12) and out["emotion"].shape[1] == 9
     acc = dg_accuracy(result.model, prepared, "test")
     assert all(0 <= v <= 1 for v in acc.values())
+
+
+def test_fit_ds_with_and_without_a_teacher():
+    from affectkit.models.easum import DSModel
+    from affectkit.train_easum import ds_metrics, fit_ds
+
+    prepared = prepare_domains(smoke_domains())
+    shapes = prepared["mosi"]["train"].shapes
+    torch.manual_seed(0)
+    teacher = DGModel(shapes, "smoke")
+    frozen = {k: v.clone() for k, v in teacher.state_dict().items()}
+    mosi, meld = prepared["mosi"], prepared["meld"]
+    senti = DSModel(shapes, "sentiment", arch="smoke")
+    res = fit_ds(senti, teacher, mosi["train"], mosi["val"], "sentiment", eta=0.5, epochs=2, batch_size=16,
+                 lr=1e-3, device="cpu", progress=False)
+    assert res.history.aux.gt(0).all() and "val_mae" in res.history
+    assert all(torch.equal(v, teacher.state_dict()[k]) for k, v in frozen.items()), "the DG teacher stays frozen"
+    assert {"acc2", "f1", "mae", "corr"} == set(ds_metrics(res.model, mosi["test"], "sentiment"))
+    emo = DSModel(shapes, "emotion", n_classes=len(meld["space"]), arch="smoke")
+    res = fit_ds(emo, None, meld["train"], meld["val"], "emotion", epochs=1, batch_size=16, device="cpu",
+                 progress=False)
+    assert (res.history.aux == 0).all()
+    assert {"acc", "weighted_f1"} == set(ds_metrics(res.model, meld["test"], "emotion"))
