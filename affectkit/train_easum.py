@@ -183,7 +183,36 @@ def fit_dg(model: DGModel, prepared: dict, omega: float = 0.1, epochs: int = 6, 
             best = (mean_val, epoch, copy.deepcopy(model.state_dict()))
         bar.set_postfix(loss=f"{rows[-1]['total']:.3f}", md=f"{rows[-1]['md']:.3f}", val=f"{mean_val:.3f}")
     model.load_state_dict(best[2])
+    model.domains = {int(e["index"]): name for name, e in prepared.items()}
     return DGResult(model, pd.DataFrame(rows), best[1], best[0])
+
+
+def dg_metrics(model: DGModel, prepared: dict, split: str = "test", device=None) -> pd.DataFrame:
+    """The DG model's task metrics per domain, tidy rows {"domain", "metric", "value"}.
+
+    Sentiment domains (the head predicts 3 polarities, not an intensity):
+    ``acc3`` (polarity), ``acc2`` and ``f1`` (negative vs positive on the
+    non-neutral utterances, P(pos) > P(neg)), ``corr`` (Pearson between
+    P(pos) - P(neg) and the annotated intensity). MAE needs an intensity and
+    belongs to the DS models. Emotion domains: ``acc`` and ``weighted_f1`` of
+    the EASUM-9 prediction against the corpus's class mapped to EASUM-9.
+    """
+    rows = []
+    for name, e in prepared.items():
+        ds = e[split]
+        out = predict_dg(model, ds, device=device)
+        target = ds.hidden["dg_target"].numpy()
+        if e["task"] == "sentiment":
+            p = torch.softmax(torch.as_tensor(out["sentiment"]), 1).numpy()
+            score = p[:, 2] - p[:, 0]
+            intensity = ds.sentiment.numpy()
+            scores = {"acc3": metrics.wa(target, p.argmax(1)), "acc2": metrics.acc2(intensity, score),
+                      "f1": metrics.f1_2(intensity, score), "corr": metrics.corr(intensity, score)}
+        else:
+            pred = out["emotion"].argmax(1)
+            scores = {"acc": metrics.wa(target, pred), "weighted_f1": metrics.weighted_f1(target, pred)}
+        rows += [{"domain": name, "metric": k, "value": float(v)} for k, v in scores.items()]
+    return pd.DataFrame(rows)
 
 
 # -- the domain-specific model (Sec. 3.4) ---------------------------------------------
@@ -232,6 +261,17 @@ def ds_metrics(model, ds: MultimodalDataset, task: str, device=None) -> dict:
     return {"acc": metrics.wa(t, p), "weighted_f1": metrics.weighted_f1(t, p)}
 
 
+def check_teacher(teacher: DGModel, ds: MultimodalDataset) -> None:
+    """A DS model learns only from a DG teacher that saw its corpus (EASUM Sec. 3.4)."""
+    seen = getattr(teacher, "domains", {})
+    if not seen:
+        raise ValueError("the DG teacher has not been trained (fit_dg records the domains it saw)")
+    unseen = sorted(set(np.unique(ds.domain.numpy()).tolist()) - set(seen))
+    if unseen:
+        raise ValueError(f"{ds.name}: domain index {unseen} was never seen by the DG teacher, "
+                         f"which was trained on {sorted(seen.values())}")
+
+
 def fit_ds(model, teacher: DGModel | None, train: MultimodalDataset, val: MultimodalDataset, task: str,
            eta: float = 0.5, pseudo: str = "soft", epochs: int = 6, batch_size: int = 48, lr: float = 1e-4,
            weight_decay: float = 0.01, seed: int = 0, device="auto", progress: bool = True) -> DSResult:
@@ -247,11 +287,16 @@ def fit_ds(model, teacher: DGModel | None, train: MultimodalDataset, val: Multim
     dev = resolve_device(device)
     torch.manual_seed(seed)
     model.to(dev)
+    target = ds_target(train, task)
+    soft = None
     if teacher is not None:
+        check_teacher(teacher, train)
         teacher.to(dev).eval()
         for p in teacher.parameters():
             p.requires_grad_(False)
-    target = ds_target(train, task)
+        # the frozen teacher (eval mode: no dropout) gives every utterance the same
+        # pseudo label in every epoch: compute them once
+        soft = torch.as_tensor(predict_dg(teacher, train, device=dev)[model.teacher_head])
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     rows, best = [], (-math.inf, 0, None)
     bar = tqdm(range(epochs), desc=f"DS {task}", disable=not progress, leave=False)
@@ -260,10 +305,7 @@ def fit_ds(model, teacher: DGModel | None, train: MultimodalDataset, val: Multim
         sums, steps = {}, 0
         for step, b in enumerate(train.batches(batch_size, shuffle=True, seed=seed * 1000 + epoch, device=dev)):
             out = model(b["x"], b["mask"])
-            teacher_logits = None
-            if teacher is not None:
-                with torch.no_grad():
-                    teacher_logits = teacher(b["x"], b["mask"])[model.teacher_head]
+            teacher_logits = None if soft is None else soft[b["index"].cpu()].to(dev)
             terms = ds_loss(out, target[b["index"].cpu()].to(dev), teacher_logits, task, eta, pseudo)
             if not torch.isfinite(terms["total"]):
                 raise FloatingPointError(f"DS loss is {terms['total'].item()} at epoch {epoch}, step {step}")

@@ -67,3 +67,23 @@ def test_bad_shapes_name_the_problem():
         DGModel({"L": (100, 12), "A": (8, 8), "V": (6, 8)}, "smoke")
     with pytest.raises(ValueError, match=r"\(time, dim\) sequence"):
         DGModel({"L": (8, 12), "A": (8,), "V": (6, 8)}, "smoke")
+
+
+def test_a_left_out_modality_is_silence():
+    torch.manual_seed(0)
+    full = DSModel(SHAPES, "sentiment", arch="smoke").eval()
+    text_only = DSModel(SHAPES, "sentiment", arch="smoke", modalities="L").eval()
+    text_only.load_state_dict(full.state_dict())
+    x, mask = batch(SHAPES)
+    silent = {**x, "A": torch.zeros_like(x["A"]), "V": torch.zeros_like(x["V"])}
+    assert torch.allclose(text_only(x, mask)["main"], full(silent, mask)["main"], atol=1e-6)
+    assert not torch.allclose(text_only(x, mask)["main"], full(x, mask)["main"], atol=1e-4)
+    x_big = {**x, "A": torch.randn_like(x["A"]) * 10}
+    assert torch.equal(text_only(x_big, mask)["main"], text_only(x, mask)["main"]), "A is not read"
+    t_v = DGModel({"L": (8, 12), "V": (6, 8)}, "smoke", modalities="LV")  # no acoustic shape needed
+    assert t_v({"L": x["L"], "V": x["V"]}, mask)["rep"].shape == (4, 12)
+    for bad in ("AV", "LL", "LAX"):
+        with pytest.raises(ValueError, match="text plus any of A and V"):
+            DGModel(SHAPES, "smoke", modalities=bad)
+    with pytest.raises(ValueError, match="batch has only"):
+        DGModel(SHAPES, "smoke")({"L": x["L"], "A": x["A"]}, mask)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from affectkit.data.labels import EASUM9, IEMOCAP4, IEMOCAP6, MELD7, merge_iemocap4, polarity, round7
+from affectkit.data.labels import EASUM9, IEMOCAP4, LabelSpace, IEMOCAP6, MELD7, merge_iemocap4, polarity, round7
 
 
 def test_spaces():
@@ -27,6 +27,9 @@ def test_every_corpus_maps_into_the_common_space():
     assert [EASUM9[i] for i in common] == ["neutral", "surprise", "fear", "sad", "happy", "disgust", "angry"]
     assert [EASUM9[i] for i in IEMOCAP6.to_common(np.arange(6))] == list(IEMOCAP6.classes)
     assert IEMOCAP4.to_common([-1, 1]).tolist() == [-1, EASUM9.index("happy")]
+    odd = LabelSpace("odd", ("happy", "bored"), {"happy": "happy", "bored": "boredom"})
+    with pytest.raises(ValueError, match=r"odd: classes \['bored'\] have no place in the common space"):
+        odd.to_common([0, 1])
 
 
 def test_iemocap_four_class_merge():

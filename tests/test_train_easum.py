@@ -1,9 +1,10 @@
 import numpy as np
+import pytest
 import torch
 
 from affectkit.data.domains import make_domains
 from affectkit.models.easum import DGModel
-from affectkit.train_easum import balance_domains, dg_accuracy, fit_dg, predict_dg, prepare_domains
+from affectkit.train_easum import balance_domains, dg_accuracy, dg_metrics, fit_dg, predict_dg, prepare_domains
 
 
 def smoke_domains():
@@ -44,6 +45,12 @@ def test_fit_dg_runs_and_records_moment_distance():
     assert out["rep"].shape == (len(prepared["meld"]["test"]), 12) and out["emotion"].shape[1] == 9
     acc = dg_accuracy(result.model, prepared, "test")
     assert all(0 <= v <= 1 for v in acc.values())
+    table = dg_metrics(result.model, prepared, "test")
+    assert list(table.columns) == ["domain", "metric", "value"]
+    assert set(table[table.domain == "mosi"].metric) == {"acc3", "acc2", "f1", "corr"}
+    assert set(table[table.domain == "iemocap"].metric) == {"acc", "weighted_f1"}
+    meld_acc = table.query("domain == 'meld' and metric == 'acc'").value.item()
+    assert meld_acc == acc["meld"]
 
 
 def test_fit_ds_with_and_without_a_teacher():
@@ -53,9 +60,18 @@ def test_fit_ds_with_and_without_a_teacher():
     prepared = prepare_domains(smoke_domains())
     shapes = prepared["mosi"]["train"].shapes
     torch.manual_seed(0)
-    teacher = DGModel(shapes, "smoke")
-    frozen = {k: v.clone() for k, v in teacher.state_dict().items()}
     mosi, meld = prepared["mosi"], prepared["meld"]
+    with pytest.raises(ValueError, match="has not been trained"):
+        fit_ds(DSModel(shapes, "sentiment", arch="smoke"), DGModel(shapes, "smoke"), mosi["train"], mosi["val"],
+               "sentiment", epochs=1, device="cpu", progress=False)
+    pair = {"mosi": mosi, "meld": meld}
+    teacher = fit_dg(DGModel(shapes, "smoke"), pair, epochs=1, batch_size=16, device="cpu", progress=False).model
+    assert teacher.domains == {0: "mosi", 2: "meld"}
+    iemocap = prepared["iemocap"]
+    with pytest.raises(ValueError, match=r"iemocap/train: domain index \[3\] was never seen by the DG teacher"):
+        fit_ds(DSModel(shapes, "emotion", n_classes=6, arch="smoke"), teacher, iemocap["train"], iemocap["val"],
+               "emotion", epochs=1, device="cpu", progress=False)
+    frozen = {k: v.clone() for k, v in teacher.state_dict().items()}
     senti = DSModel(shapes, "sentiment", arch="smoke")
     res = fit_ds(senti, teacher, mosi["train"], mosi["val"], "sentiment", eta=0.5, epochs=2, batch_size=16,
                  lr=1e-3, device="cpu", progress=False)

@@ -49,6 +49,10 @@ class LabelSpace:
 
     def to_common(self, indices) -> np.ndarray:
         """Indices in this space -> indices in EASUM9 (n,) int64 (-1 stays -1)."""
+        unmapped = [c for c in self.classes if self.common.get(c) not in EASUM9]
+        if unmapped:
+            raise ValueError(f"{self.name}: classes {unmapped} have no place in the common space EASUM-9 "
+                             f"{EASUM9}; map each in LabelSpace.common")
         table = np.array([EASUM9.index(self.common[c]) for c in self.classes], dtype=np.int64)
         idx = _as_int_array(indices, "indices")
         if ((idx < -1) | (idx >= len(self.classes))).any():

@@ -72,20 +72,34 @@ def arch_for(profile) -> EASUMArch:
     return ARCHS[get_profile(profile).name]
 
 
+def check_modalities(modalities: str) -> str:
+    """EASUM Table 4's combinations: text plus any of acoustic and visual ("L", "LA", "LV", "LAV")."""
+    mods = "".join(m for m in "LAV" if m in modalities)
+    if "L" not in mods or set(modalities) - set("LAV") or len(mods) != len(modalities):
+        raise ValueError(f"modalities must be text plus any of A and V ('L', 'LA', 'LV', 'LAV'), got {modalities!r}")
+    return mods
+
+
 class Fusion(nn.Module):
     """Text projection (identity when the text dim is the hidden size), nonverbal
     alignment to the text's length, MAG.
+
+    ``modalities``: which of "LAV" the model uses (EASUM Table 4's ablation). A
+    modality left out enters MAG as silence (zeros): MAG's projections have no
+    bias, so it displaces nothing, and with neither A nor V the output is the
+    normalised text.
 
     Shapes: x {"L": (b, T_l, d_l), "A": (b, T_a, d_a), "V": (b, T_v, d_v)},
     mask {m: (b, T_m)} -> (b, T_l, hidden).
     """
 
-    def __init__(self, shapes: dict, arch: EASUMArch):
+    def __init__(self, shapes: dict, arch: EASUMArch, modalities: str = "LAV"):
         super().__init__()
-        missing = {"L", "A", "V"} - set(shapes)
+        self.modalities = check_modalities(modalities)
+        missing = set(self.modalities) - set(shapes)
         if missing:
-            raise ValueError(f"EASUM fuses text, acoustic and visual sequences; missing {sorted(missing)}")
-        for m in "LAV":
+            raise ValueError(f"the model fuses {self.modalities!r}; shapes are missing {sorted(missing)}")
+        for m in self.modalities:
             if len(shapes[m]) != 2:
                 raise ValueError(f"EASUM expects a (time, dim) sequence for {m!r}, got {shapes[m]}")
         self.text_len = shapes["L"][0]
@@ -93,13 +107,21 @@ class Fusion(nn.Module):
             raise ValueError(f"text length {self.text_len} exceeds the encoder's max_len {arch.max_len}")
         d_l = shapes["L"][1]
         self.text = nn.Identity() if d_l == arch.hidden else nn.Linear(d_l, arch.hidden)
-        self.mag = MAG(arch.hidden, shapes["A"][1], shapes["V"][1], arch.gamma, arch.dropout)
+        self.nonverbal_dims = {m: shapes[m][1] if m in shapes else 1 for m in "AV"}
+        self.mag = MAG(arch.hidden, self.nonverbal_dims["A"], self.nonverbal_dims["V"], arch.gamma, arch.dropout)
+
+    def _nonverbal(self, m: str, x: dict, mask: dict, like: torch.Tensor) -> torch.Tensor:
+        if m not in self.modalities:  # left out: silence
+            return like.new_zeros(like.shape[0], self.text_len, self.nonverbal_dims[m])
+        if m not in x:
+            raise ValueError(f"the model uses modality {m!r} but the batch has only {sorted(x)}")
+        return align_to(x[m], self.text_len, mask.get(m))
 
     def forward(self, x: dict, mask: dict) -> torch.Tensor:
+        if "L" not in x:
+            raise ValueError(f"EASUM needs the text sequence 'L'; the batch has {sorted(x)}")
         text = self.text(x["L"])
-        a = align_to(x["A"], self.text_len, mask.get("A"))
-        v = align_to(x["V"], self.text_len, mask.get("V"))
-        fused = self.mag(text, a, v)
+        fused = self.mag(text, self._nonverbal("A", x, mask, text), self._nonverbal("V", x, mask, text))
         # padded tokens are zeroed: ConvBERT's span convolution reads neighbours
         # without looking at the attention mask, so garbage there would leak
         return fused if mask.get("L") is None else fused * mask["L"].unsqueeze(-1).to(fused)
@@ -122,15 +144,19 @@ def head(hidden: int, out: int, dropout: float) -> nn.Sequential:
 class DGModel(nn.Module):
     """The domain-general model: MAG -> ConvBERT -> pooled -> sentiment and emotion heads.
 
-    Args: shapes: {"L", "A", "V"} -> (time, dim); arch: :class:`EASUMArch` or a profile name.
+    Args: shapes: {"L", "A", "V"} -> (time, dim); arch: :class:`EASUMArch` or a
+    profile name; modalities: see :class:`Fusion`.
     ``forward`` returns {"rep": (b, hidden), "sentiment": (b, 3), "emotion": (b, 9)}.
+    ``domains``: {domain index: name} of the corpora it was trained on (set by
+    :func:`affectkit.train_easum.fit_dg`; a DS model may only learn from those).
     """
 
-    def __init__(self, shapes: dict, arch="lab"):
+    def __init__(self, shapes: dict, arch="lab", modalities: str = "LAV"):
         super().__init__()
         arch = arch_for(arch) if isinstance(arch, str) else arch
         self.arch, self.shapes = arch, {m: tuple(s) for m, s in shapes.items()}
-        self.fusion = Fusion(self.shapes, arch)
+        self.fusion = Fusion(self.shapes, arch, modalities)
+        self.domains = {}
         config = ConvBertConfig(vocab_size=2, hidden_size=arch.hidden, embedding_size=arch.hidden,
                                 num_hidden_layers=arch.dg_layers, num_attention_heads=arch.heads,
                                 intermediate_size=arch.intermediate, max_position_embeddings=arch.max_len,
@@ -175,10 +201,11 @@ class DSModel(nn.Module):
         shapes: as :class:`DGModel`. task: "sentiment" (main: intensity, 1 output;
             auxiliary: the 9 common emotions) or "emotion" (main: ``n_classes`` of
             the corpus; auxiliary: 3 polarities).
+        modalities: see :class:`Fusion` (EASUM Table 4: "L", "LA", "LV", "LAV").
     ``forward`` returns {"rep", "main": (b,) or (b, n_classes), "aux": (b, 9 or 3)}.
     """
 
-    def __init__(self, shapes: dict, task: str, n_classes: int | None = None, arch="lab"):
+    def __init__(self, shapes: dict, task: str, n_classes: int | None = None, arch="lab", modalities: str = "LAV"):
         super().__init__()
         if task not in ("sentiment", "emotion"):
             raise ValueError(f"task must be 'sentiment' or 'emotion', got {task!r}")
@@ -186,7 +213,7 @@ class DSModel(nn.Module):
             raise ValueError("an emotion DS model needs n_classes (its corpus's classes)")
         arch = arch_for(arch) if isinstance(arch, str) else arch
         self.arch, self.task, self.shapes = arch, task, {m: tuple(s) for m, s in shapes.items()}
-        self.fusion = Fusion(self.shapes, arch)
+        self.fusion = Fusion(self.shapes, arch, modalities)
         config = DebertaV2Config(vocab_size=2, hidden_size=arch.hidden, num_hidden_layers=arch.ds_layers[task],
                                  num_attention_heads=arch.heads, intermediate_size=arch.intermediate,
                                  max_position_embeddings=arch.max_len, relative_attention=True,
