@@ -1,0 +1,221 @@
+"""EASUM's experiments as runners that return tidy DataFrames over seeds
+(notebooks 05 and 06).
+
+- :func:`run_dg`: domain-general models with and without moment matching;
+  per (setting, seed) the test MD_total, a domain-classifier probe and the
+  validation accuracy (:func:`domain_separation`).
+- :func:`run_ds`: domain-specific models, one :class:`DSSetting` each: which
+  corpus, which pseudo labels ("none", "soft", "hard"), eta and modalities.
+- grids: :func:`spl_settings` (EASUM Table 5 plus hard labels),
+  :func:`eta_settings`, :func:`modality_settings` (EASUM Table 4).
+- :func:`summarize_metrics`: mean and std over seeds, one row per metric.
+
+Training lengths per profile are in :data:`TRAINING`. The paper gives batch 48,
+AdamW and learning rates of 1e-5 (3.5e-5 for IEMOCAP) but no epoch counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm.auto import tqdm
+
+from .config import get_profile
+from .data.domains import make_domains
+from .losses import moment_distance_total
+from .models.easum import DGModel, DSModel, check_modalities
+from .probe import logistic_probe
+from .train_easum import balance_domains, ds_metrics, fit_dg, fit_ds, predict_dg, prepare_domains
+
+
+@dataclass(frozen=True)
+class Training:
+    """How long and how fast EASUM trains in a profile."""
+
+    dg_epochs: int
+    ds_epochs: int
+    lr: float
+    batch_size: int = 48
+
+
+TRAINING = {
+    "smoke": Training(dg_epochs=1, ds_epochs=1, lr=1e-3, batch_size=16),
+    "lab": Training(dg_epochs=20, ds_epochs=10, lr=1e-3),
+    "paper": Training(dg_epochs=10, ds_epochs=10, lr=1e-5),
+}
+
+# EASUM Sec. 4.4: eta per corpus; omega = 0.1
+PAPER_ETA = {"mosi": 0.5, "mosei": 0.5, "iemocap": 0.1, "meld": 1.0}
+PAPER_OMEGA = 0.1
+# the metric each corpus is read by first, and whether lower is better
+MAIN_METRIC = {"sentiment": ("mae", True), "emotion": ("weighted_f1", False)}
+
+
+def training_for(profile) -> Training:
+    return TRAINING[get_profile(profile).name]
+
+
+def domain_data(profile="lab", seed: int = 0, **world) -> dict:
+    """The four domains of a seed, z-normalised with pooled statistics
+    (:func:`~affectkit.train_easum.prepare_domains`); ``world``: knobs of
+    :func:`~affectkit.data.domains.make_domains`."""
+    return prepare_domains(make_domains(profile, seed=seed, **world))
+
+
+def domain_separation(model: DGModel, prepared: dict, device=None) -> dict:
+    """How far apart the domains sit in the DG representation.
+
+    Returns {"md_total": MD_total (K = 2) of the test representations,
+    "probe_acc": accuracy of a logistic-regression domain classifier fit on
+    the validation representations and scored on the test ones,
+    "chance": the share of the largest domain in the test splits}.
+    """
+    reps = {split: {name: predict_dg(model, e[split], device=device)["rep"] for name, e in prepared.items()}
+            for split in ("val", "test")}
+    md = moment_distance_total({n: torch.as_tensor(r) for n, r in reps["test"].items()}).item()
+
+    def stack(split):
+        parts = list(reps[split].values())
+        return np.concatenate(parts), np.concatenate([np.full(len(p), i) for i, p in enumerate(parts)])
+
+    x_val, d_val = stack("val")
+    x_test, d_test = stack("test")
+    probe = logistic_probe(x_val, d_val, x_test, d_test)
+    return {"md_total": md, "probe_acc": probe["wa"], "chance": float(np.bincount(d_test).max() / len(d_test))}
+
+
+def run_dg(omegas: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
+           progress: bool = True, models: dict | None = None, untrained: bool = True, **world) -> pd.DataFrame:
+    """Train one DG model per (setting, seed); ``omegas``: setting name -> omega.
+
+    Returns: one row per (setting, seed): "setting", "omega", "seed",
+    "md_total", "probe_acc", "chance", "val_acc", "best_epoch"; with
+    ``untrained`` also a row "untrained" per seed (the initial model).
+    ``models``: if a dict, filled with ``models[(setting, seed)] = DGResult``.
+    """
+    prof, train = get_profile(profile), training_for(profile)
+    seeds = prof.seeds if seeds is None else tuple(seeds)
+    rows = []
+    bar = tqdm(total=len(seeds) * len(omegas), desc="DG models", disable=not progress)
+    for seed in seeds:
+        prepared = domain_data(prof.name, seed, **world)
+        balanced = balance_domains(prepared, seed=seed)
+        shapes = prepared["mosi"]["train"].shapes
+        if untrained:
+            torch.manual_seed(seed)
+            rows.append({"setting": "untrained", "omega": np.nan, "seed": seed,
+                         **domain_separation(DGModel(shapes, prof.name), prepared, device)})
+        for name, omega in omegas.items():
+            torch.manual_seed(seed)
+            result = fit_dg(DGModel(shapes, prof.name), balanced, omega=omega, epochs=epochs or train.dg_epochs,
+                            batch_size=train.batch_size, lr=train.lr, seed=seed, device=device, progress=False)
+            rows.append({"setting": name, "omega": omega, "seed": seed,
+                         **domain_separation(result.model, prepared, device),
+                         "val_acc": result.best_val_acc, "best_epoch": result.best_epoch})
+            if models is not None:
+                models[(name, seed)] = result
+            bar.update()
+    bar.close()
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class DSSetting:
+    """One domain-specific model: its corpus, pseudo labels, eta and modalities.
+
+    ``spl``: "none" (no auxiliary loss), "soft" (KL to the DG teacher's
+    distribution, EASUM) or "hard" (cross-entropy to its argmax).
+    ``eta``: None takes the paper's value for the corpus (:data:`PAPER_ETA`).
+    """
+
+    domain: str
+    spl: str = "soft"
+    eta: float | None = None
+    modalities: str = "LAV"
+    labels: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.domain not in PAPER_ETA:
+            raise ValueError(f"unknown domain {self.domain!r}; EASUM's are {sorted(PAPER_ETA)}")
+        if self.spl not in ("none", "soft", "hard"):
+            raise ValueError(f"spl must be 'none', 'soft' or 'hard', got {self.spl!r}")
+        check_modalities(self.modalities)
+
+    @property
+    def eta_value(self) -> float:
+        return 0.0 if self.spl == "none" else (PAPER_ETA[self.domain] if self.eta is None else self.eta)
+
+
+def train_ds(setting: DSSetting, prepared: dict, teacher: DGModel | None, seed: int = 0, profile="lab",
+             epochs: int | None = None, device="auto"):
+    """Train one DS model; returns (DSResult, row of test metrics)."""
+    prof, train = get_profile(profile), training_for(profile)
+    e = prepared[setting.domain]
+    torch.manual_seed(seed)
+    model = DSModel(e["train"].shapes, e["task"], len(e["space"].classes), prof.name, setting.modalities)
+    use_teacher = setting.spl != "none"
+    if use_teacher and teacher is None:
+        raise ValueError(f"setting {setting} needs a DG teacher for its pseudo labels")
+    result = fit_ds(model, teacher if use_teacher else None, e["train"], e["val"], e["task"],
+                    eta=setting.eta_value, pseudo="soft" if setting.spl == "none" else setting.spl,
+                    epochs=epochs or train.ds_epochs, batch_size=train.batch_size, lr=train.lr, seed=seed,
+                    device=device, progress=False)
+    row = {**setting.labels, "domain": setting.domain, "task": e["task"], "spl": setting.spl,
+           "eta": setting.eta_value, "modalities": setting.modalities, "seed": seed,
+           "best_epoch": result.best_epoch, **ds_metrics(result.model, e["test"], e["task"], device)}
+    return result, row
+
+
+def run_ds(settings: dict, teachers: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
+           progress: bool = True, models: dict | None = None, **world) -> pd.DataFrame:
+    """Train every named :class:`DSSetting` for every seed.
+
+    ``teachers``: seed -> trained DG model (its pseudo labels). Returns one row
+    per (setting, seed) with the corpus's test metrics as columns (sentiment:
+    acc2, f1, mae, corr; emotion: acc, weighted_f1). ``models``: filled with
+    ``models[(setting, seed)] = DSResult`` when a dict.
+    """
+    prof = get_profile(profile)
+    seeds = prof.seeds if seeds is None else tuple(seeds)
+    rows = []
+    bar = tqdm(total=len(seeds) * len(settings), desc="DS models", disable=not progress)
+    for seed in seeds:
+        prepared = domain_data(prof.name, seed, **world)
+        for name, setting in settings.items():
+            result, row = train_ds(setting, prepared, teachers.get(seed), seed, prof.name, epochs, device)
+            rows.append({"setting": name, **row})
+            if models is not None:
+                models[(name, seed)] = result
+            bar.update()
+    bar.close()
+    return pd.DataFrame(rows)
+
+
+def summarize_metrics(runs: pd.DataFrame, by=("domain", "spl")) -> pd.DataFrame:
+    """Mean and std over seeds, one row per (``by``..., metric): columns
+    ``*by, "metric", "mean", "std"`` (metrics a corpus does not have are dropped)."""
+    by = list(by)
+    metric_cols = [c for c in ("acc2", "f1", "mae", "corr", "acc", "weighted_f1") if c in runs]
+    long = runs.melt(id_vars=by + ["seed"], value_vars=metric_cols, var_name="metric").dropna(subset=["value"])
+    grouped = long.groupby(by + ["metric"], sort=False)["value"]
+    return pd.concat([grouped.mean().rename("mean"), grouped.std(ddof=0).rename("std")], axis=1).reset_index()
+
+
+# -- grids ------------------------------------------------------------------------------
+
+def spl_settings(domains=tuple(PAPER_ETA), modes=("none", "soft", "hard")) -> dict:
+    """EASUM Table 5 (w/o vs w/ soft pseudo labels) per corpus, plus hard labels."""
+    return {f"{d} | {mode}": DSSetting(d, mode) for d in domains for mode in modes}
+
+
+def eta_settings(domain: str = "mosi", etas=(0.1, 0.5, 1.0, 2.0)) -> dict:
+    """Soft pseudo labels at several weights eta on one corpus."""
+    return {f"{domain} | eta {eta:g}": DSSetting(domain, "soft", eta=eta) for eta in etas}
+
+
+def modality_settings(domain: str = "mosi", combos=("L", "LA", "LV", "LAV")) -> dict:
+    """EASUM Table 4: text alone and with each nonverbal modality (soft labels, paper eta)."""
+    return {f"{domain} | {m}": DSSetting(domain, "soft", modalities=m) for m in combos}

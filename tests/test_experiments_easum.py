@@ -1,0 +1,45 @@
+import numpy as np
+import pytest
+
+from affectkit.experiments_easum import (PAPER_ETA, DSSetting, domain_data, domain_separation, eta_settings,
+                                         modality_settings, run_dg, run_ds, spl_settings, summarize_metrics)
+from affectkit.models.easum import DGModel
+
+
+def test_domain_separation_of_an_untrained_model():
+    prepared = domain_data("smoke", 0)
+    sep = domain_separation(DGModel(prepared["mosi"]["train"].shapes, "smoke"), prepared)
+    assert set(sep) == {"md_total", "probe_acc", "chance"}
+    assert sep["md_total"] > 0 and 0 <= sep["probe_acc"] <= 1 and sep["chance"] == 0.25
+
+
+def test_run_dg_then_ds_rows():
+    models = {}
+    dg = run_dg({"omega0": 0.0, "mm": 0.1}, "smoke", progress=False, models=models)
+    assert dg.setting.tolist() == ["untrained", "omega0", "mm"]
+    assert {"md_total", "probe_acc", "chance", "val_acc"} <= set(dg.columns)
+    teacher = models[("mm", 0)].model
+    assert sorted(teacher.domains.values()) == sorted(PAPER_ETA)
+    settings = {**spl_settings(("mosi", "meld")), **modality_settings("mosi", ("L",)), **eta_settings("meld", (2.0,))}
+    ds = run_ds(settings, {0: teacher}, "smoke", progress=False)
+    assert len(ds) == len(settings) == 8
+    row = ds.set_index("setting").loc["meld | eta 2"]
+    assert row.eta == 2.0 and row.spl == "soft" and np.isnan(row.mae) and 0 <= row.weighted_f1 <= 1
+    assert ds.set_index("setting").loc["mosi | none"].eta == 0.0
+    assert ds.set_index("setting").loc["mosi | soft"].eta == PAPER_ETA["mosi"]
+    table = summarize_metrics(ds[ds.setting.isin(spl_settings(("mosi", "meld")))])
+    assert list(table.columns) == ["domain", "spl", "metric", "mean", "std"]
+    assert set(table[table.domain == "mosi"].metric) == {"acc2", "f1", "mae", "corr"}
+    assert set(table[table.domain == "meld"].metric) == {"acc", "weighted_f1"}
+    assert (table["std"] == 0).all(), "one seed: no spread"
+    with pytest.raises(ValueError, match="needs a DG teacher"):
+        run_ds(spl_settings(("mosi",), ("soft",)), {}, "smoke", progress=False)
+
+
+def test_ds_setting_names_bad_values():
+    with pytest.raises(ValueError, match="unknown domain 'sst'"):
+        DSSetting("sst")
+    with pytest.raises(ValueError, match="spl must be"):
+        DSSetting("mosi", "fuzzy")
+    with pytest.raises(ValueError, match="text plus any"):
+        DSSetting("mosi", modalities="AV")
