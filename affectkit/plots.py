@@ -216,3 +216,67 @@ def reconstruction_heatmaps(x, target, recon, length: int | None = None, title: 
     fig.suptitle(title or "One test utterance through the sequence DAE")
     fig.tight_layout()
     return fig
+
+
+def representation_maps(reps: dict, colour: dict, title: str = "Representations, first two principal components"):
+    """A grid of 2-D PCA maps: one row per model, one column per colouring.
+
+    Each model's representations are projected on their own first two principal
+    components (fit on that model's points).
+
+    Args:
+        reps: model name -> (n, d) array.
+        colour: colouring name -> (n,) category names or ints (e.g. "domain",
+            "EASUM-9 class"); every array has the n of every model.
+    """
+    from sklearn.decomposition import PCA
+
+    names, keys = list(reps), list(colour)
+    n = {len(np.asarray(r)) for r in reps.values()}
+    bad = {k: len(v) for k, v in colour.items() if {len(v)} != n}
+    if len(n) != 1 or bad:
+        raise ValueError(f"every model and colouring needs the same number of points: models {sorted(n)}, "
+                         f"colourings of another length {bad}")
+    fig, axes = plt.subplots(len(names), len(keys), figsize=(4.2 * len(keys), 3.6 * len(names)), squeeze=False)
+    for i, name in enumerate(names):
+        xy = PCA(2, random_state=0).fit_transform(np.asarray(reps[name]))
+        for j, key in enumerate(keys):
+            ax = axes[i][j]
+            values = pd.Series(np.asarray(colour[key])).astype(str)
+            sns.scatterplot(x=xy[:, 0], y=xy[:, 1], hue=values, palette=PALETTE, s=6, alpha=0.6, linewidth=0,
+                            ax=ax, legend=i == 0)
+            ax.set_title(f"{name}: coloured by {key}")
+            ax.set_xlabel("PC 1")
+            ax.set_ylabel("PC 2")
+            if i == 0:
+                ax.legend(markerscale=2, fontsize=7, title=key, title_fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def mag_gate(text_norm, shift_norm, lam, tokens=None, title: str = "MAG on one utterance"):
+    """MAG per token: the text vector's norm against the applied shift
+    ``lambda * ||R||`` (top), and lambda itself (bottom, capped at 1).
+
+    Args: text_norm, shift_norm (``||R||`` before scaling), lam: (T,) arrays;
+    tokens: (T,) labels for the x axis (default: positions).
+    """
+    text_norm, shift_norm, lam = (np.asarray(a, dtype=float) for a in (text_norm, shift_norm, lam))
+    pos = np.arange(len(lam))
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 4.6), sharex=True)
+    colors = sns.color_palette(PALETTE, 3)
+    top.bar(pos - 0.2, text_norm, width=0.4, color=colors[0], label=r"$\|X_t\|$ (text token)")
+    top.bar(pos + 0.2, lam * shift_norm, width=0.4, color=colors[1], label=r"$\lambda \|R\|$ (applied shift)")
+    top.set_ylabel("L2 norm")
+    top.set_title(title)
+    top.legend(fontsize=8)
+    bottom.plot(pos, lam, marker="o", color=colors[2], label=r"$\lambda$")
+    bottom.axhline(1.0, color="grey", linestyle="--", linewidth=1, label="cap (1)")
+    bottom.set_ylim(0, 1.1)
+    bottom.set_ylabel(r"$\lambda$")
+    bottom.set_xlabel("text token")
+    bottom.set_xticks(pos, tokens if tokens is not None else pos)
+    bottom.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

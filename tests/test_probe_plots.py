@@ -85,3 +85,18 @@ def test_training_figures_have_labels():
     x = np.random.default_rng(0).normal(size=(5, 4))
     fig = plots.reconstruction_heatmaps(x, x[::-1], x * 0.5, length=3)
     assert [a.get_title() for a in fig.axes[:3]] == ["input", "target (reversed input)", "reconstruction"]
+
+
+def test_representation_maps_and_mag_gate():
+    rng = np.random.default_rng(0)
+    reps = {"omega = 0": rng.normal(size=(30, 5)), "moment matching": rng.normal(size=(30, 5))}
+    colour = {"domain": ["mosi", "meld", "iemocap"] * 10, "class": np.arange(30) % 4}
+    fig = plots.representation_maps(reps, colour)
+    assert len(fig.axes) == 4
+    assert fig.axes[1].get_title() == "omega = 0: coloured by class" and fig.axes[0].get_xlabel() == "PC 1"
+    assert fig.axes[0].get_legend() is not None
+    with pytest.raises(ValueError, match="colourings of another length"):
+        plots.representation_maps(reps, {"domain": ["mosi"] * 29})
+    fig = plots.mag_gate(rng.random(6), rng.random(6) * 3, np.clip(rng.random(6) * 2, 0, 1))
+    top, bottom = fig.axes
+    assert top.get_ylabel() == "L2 norm" and bottom.get_xlabel() == "text token" and bottom.get_ylim()[1] > 1
