@@ -144,11 +144,12 @@ def dg_accuracy(model: DGModel, prepared: dict, split: str = "val", device=None)
 
 def fit_dg(model: DGModel, prepared: dict, omega: float = 0.1, epochs: int = 6, batch_size: int = 48,
            lr: float = 1e-4, weight_decay: float = 0.01, seed: int = 0, device="auto",
-           progress: bool = True) -> DGResult:
+           progress: bool = True, k: int = 2) -> DGResult:
     """Train the DG model over all domains at once; keep the best mean val accuracy.
 
     One epoch = as many steps as the largest train split has batches; each step
     sums one batch's loss from every domain (EASUM: batch 48 per corpus, AdamW).
+    ``k``: the number of moments MD_total matches (EASUM: 2).
     """
     dev = resolve_device(device)
     torch.manual_seed(seed)
@@ -167,14 +168,14 @@ def fit_dg(model: DGModel, prepared: dict, omega: float = 0.1, epochs: int = 6, 
             outputs = {name: model(b["x"], b["mask"]) for name, b in batches.items()}
             targets = {name: prepared[name]["train"].hidden["dg_target"][b["index"].cpu()].to(dev)
                        for name, b in batches.items()}
-            terms = dg_loss(outputs, targets, tasks, omega)
+            terms = dg_loss(outputs, targets, tasks, omega, k)
             if not torch.isfinite(terms["total"]):
                 raise FloatingPointError(f"DG loss is {terms['total'].item()} at epoch {epoch}, step {step}")
             optimizer.zero_grad(set_to_none=True)
             terms["total"].backward()
             optimizer.step()
-            for k, v in terms.items():
-                sums[k] = sums.get(k, 0.0) + v.item()
+            for term, value in terms.items():
+                sums[term] = sums.get(term, 0.0) + value.item()
         val = dg_accuracy(model, prepared, "val", dev)
         mean_val = float(np.mean(list(val.values())))
         rows.append({"epoch": epoch, **{k: v / steps for k, v in sums.items()}, "val_acc": mean_val,
@@ -312,8 +313,8 @@ def fit_ds(model, teacher: DGModel | None, train: MultimodalDataset, val: Multim
             optimizer.zero_grad(set_to_none=True)
             terms["total"].backward()
             optimizer.step()
-            for k, v in terms.items():
-                sums[k] = sums.get(k, 0.0) + v.item()
+            for term, value in terms.items():
+                sums[term] = sums.get(term, 0.0) + value.item()
             steps += 1
         scores = ds_metrics(model, val, task, dev)
         score = -scores["mae"] if task == "sentiment" else scores["weighted_f1"]

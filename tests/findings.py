@@ -131,3 +131,39 @@ def lab_04(r):
 
 SMOKE["04_semi_supervised"] = smoke_04
 LAB["04_semi_supervised"] = lab_04
+
+
+def smoke_05(r):
+    assert set(r["md_total"]) == {"omega0", "mm"} and all(v > 0 for v in r["md_total"].values())
+    assert set(r["domain_probe_acc"]) == {"omega0", "mm", "chance"}
+    assert all(_unit(v) for v in r["domain_probe_acc"].values())
+    rows = r["dg_metrics"]
+    assert {"domain", "metric", "value"} <= set(rows[0])
+    assert {row["domain"] for row in rows} == {"mosi", "mosei", "meld", "iemocap"}
+    assert {row["metric"] for row in rows if row["domain"] == "mosi"} == {"acc3", "acc2", "f1", "corr"}
+    assert r["mag_checks"]["largest lambda"] <= 1.0
+    assert r["mag_checks"]["max |MAG(text, 0, 0) - LayerNorm(text)|"] < 1e-5
+    assert len(r["omega_sweep"]) >= 3
+
+
+def lab_05(r):
+    md, probe = r["md_total"], r["domain_probe_acc"]
+    assert md["mm"] < md["omega0"], f"moment matching ends with a lower MD_total: {md}"
+    assert abs(probe["mm"] - probe["chance"]) < abs(probe["omega0"] - probe["chance"]), \
+        f"moment matching brings the domain probe closer to chance: {probe}"
+    runs = [row for row in r["dg_runs"]]
+    by = {(row["setting"], row["seed"]): row for row in runs}
+    seeds = sorted({row["seed"] for row in runs})
+    for s in seeds:
+        assert by[("mm", s)]["md_total"] < by[("omega0", s)]["md_total"], f"seed {s}: MD_total"
+        assert by[("mm", s)]["probe_acc"] < by[("omega0", s)]["probe_acc"], f"seed {s}: domain probe"
+    assert md["omega0"] > r["untrained_separation"]["md_total"], "training without matching pulls domains apart"
+    assert md["mm"] * 3 < md["omega0"], f"matching lowers MD_total several-fold: {md}"
+    assert probe["mm"] > 2 * probe["chance"], f"at the paper's weight the probe stays far above chance: {probe}"
+    sweep = sorted(r["omega_sweep"], key=lambda row: row["omega"])
+    paper = next(row for row in sweep if abs(row["omega"] - 0.1) < 1e-9)
+    assert sweep[-1]["probe_acc"] < paper["probe_acc"], "stronger matching brings the probe towards chance"
+
+
+SMOKE["05_dg_moment_matching"] = smoke_05
+LAB["05_dg_moment_matching"] = lab_05

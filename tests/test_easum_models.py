@@ -87,3 +87,14 @@ def test_a_left_out_modality_is_silence():
             DGModel(SHAPES, "smoke", modalities=bad)
     with pytest.raises(ValueError, match="batch has only"):
         DGModel(SHAPES, "smoke")({"L": x["L"], "A": x["A"]}, mask)
+
+
+def test_fusion_explains_mag():
+    model = DGModel(SHAPES, "smoke").eval()
+    x, mask = batch(SHAPES)
+    parts = model.fusion.explain(x, mask)
+    assert parts["text"].shape == parts["R"].shape == (4, 8, 12) and parts["lambda"].shape == (4, 8)
+    assert (parts["lambda"] <= 1).all()
+    expected = model.fusion.mag.norm(parts["text"] + parts["lambda"].unsqueeze(-1) * parts["R"])
+    fused = model.fusion(x, mask)
+    assert torch.allclose(fused[1], expected[1], atol=1e-6)

@@ -83,3 +83,11 @@ def test_fit_ds_with_and_without_a_teacher():
                  progress=False)
     assert (res.history.aux == 0).all()
     assert {"acc", "weighted_f1"} == set(ds_metrics(res.model, meld["test"], "emotion"))
+
+
+def test_fit_dg_matches_k_moments():
+    prepared = prepare_domains(smoke_domains())
+    torch.manual_seed(0)
+    model = DGModel(prepared["mosi"]["train"].shapes, "smoke")
+    result = fit_dg(model, prepared, omega=0.1, epochs=1, batch_size=16, device="cpu", progress=False, k=3)
+    assert result.history.md.gt(0).all()

@@ -117,11 +117,21 @@ class Fusion(nn.Module):
             raise ValueError(f"the model uses modality {m!r} but the batch has only {sorted(x)}")
         return align_to(x[m], self.text_len, mask.get(m))
 
-    def forward(self, x: dict, mask: dict) -> torch.Tensor:
+    def _inputs(self, x: dict, mask: dict):
         if "L" not in x:
             raise ValueError(f"EASUM needs the text sequence 'L'; the batch has {sorted(x)}")
         text = self.text(x["L"])
-        fused = self.mag(text, self._nonverbal("A", x, mask, text), self._nonverbal("V", x, mask, text))
+        return text, self._nonverbal("A", x, mask, text), self._nonverbal("V", x, mask, text)
+
+    @torch.no_grad()
+    def explain(self, x: dict, mask: dict) -> dict:
+        """MAG's pieces for a batch: {"text": (b, T, hidden) projected text,
+        "R": (b, T, hidden), "lambda": (b, T), "g_a", "g_v": (b, T, hidden)}."""
+        text, a, v = self._inputs(x, mask)
+        return {"text": text, **self.mag.displacement(text, a, v)}
+
+    def forward(self, x: dict, mask: dict) -> torch.Tensor:
+        fused = self.mag(*self._inputs(x, mask))
         # padded tokens are zeroed: ConvBERT's span convolution reads neighbours
         # without looking at the attention mask, so garbage there would leak
         return fused if mask.get("L") is None else fused * mask["L"].unsqueeze(-1).to(fused)
