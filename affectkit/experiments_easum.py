@@ -204,6 +204,25 @@ def summarize_metrics(runs: pd.DataFrame, by=("domain", "spl")) -> pd.DataFrame:
     return pd.concat([grouped.mean().rename("mean"), grouped.std(ddof=0).rename("std")], axis=1).reset_index()
 
 
+def paired_gain(runs: pd.DataFrame, a: str = "soft", b: str = "none", column: str = "spl") -> pd.DataFrame:
+    """Seed-paired improvement of ``a`` over ``b`` on each domain's main metric
+    (:data:`MAIN_METRIC`; positive = better, also for MAE).
+
+    Returns one row per domain: "domain", "metric", "mean", "std", "worst"
+    (the smallest per-seed gain), "better_on" (seeds where ``a`` wins), "seeds".
+    """
+    rows = []
+    for domain, sub in runs.groupby("domain", sort=False):
+        metric, lower = MAIN_METRIC[sub["task"].iloc[0]]
+        table = sub.pivot_table(index="seed", columns=column, values=metric)
+        if a not in table or b not in table:
+            raise ValueError(f"{domain}: runs need both {column} = {a!r} and {b!r}; have {list(table.columns)}")
+        gain = (table[b] - table[a]) if lower else (table[a] - table[b])
+        rows.append({"domain": domain, "metric": metric, "mean": gain.mean(), "std": gain.std(ddof=0),
+                     "worst": gain.min(), "better_on": int((gain > 0).sum()), "seeds": len(gain)})
+    return pd.DataFrame(rows)
+
+
 # -- grids ------------------------------------------------------------------------------
 
 def spl_settings(domains=tuple(PAPER_ETA), modes=("none", "soft", "hard")) -> dict:

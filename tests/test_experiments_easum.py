@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from affectkit.experiments_easum import (PAPER_ETA, DSSetting, domain_data, domain_separation, eta_settings,
-                                         modality_settings, run_dg, run_ds, spl_settings, summarize_metrics)
+                                         modality_settings, paired_gain, run_dg, run_ds, spl_settings,
+                                         summarize_metrics)
 from affectkit.models.easum import DGModel
 
 
@@ -32,6 +33,13 @@ def test_run_dg_then_ds_rows():
     assert set(table[table.domain == "mosi"].metric) == {"acc2", "f1", "mae", "corr"}
     assert set(table[table.domain == "meld"].metric) == {"acc", "weighted_f1"}
     assert (table["std"] == 0).all(), "one seed: no spread"
+    gain = paired_gain(ds[ds.setting.isin(spl_settings(("mosi", "meld")))]).set_index("domain")
+    assert gain.loc["mosi", "metric"] == "mae" and gain.loc["meld", "metric"] == "weighted_f1"
+    by = ds.set_index("setting")
+    assert np.isclose(gain.loc["mosi", "mean"], by.loc["mosi | none"].mae - by.loc["mosi | soft"].mae)
+    assert np.isclose(gain.loc["meld", "mean"], by.loc["meld | soft"].weighted_f1 - by.loc["meld | none"].weighted_f1)
+    with pytest.raises(ValueError, match="need both spl = 'soft' and 'hard'"):
+        paired_gain(ds[ds.setting == "mosi | soft"], "soft", "hard")
     with pytest.raises(ValueError, match="needs a DG teacher"):
         run_ds(spl_settings(("mosi",), ("soft",)), {}, "smoke", progress=False)
 

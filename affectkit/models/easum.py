@@ -167,7 +167,9 @@ class DGModel(nn.Module):
         self.arch, self.shapes = arch, {m: tuple(s) for m, s in shapes.items()}
         self.fusion = Fusion(self.shapes, arch, modalities)
         self.domains = {}
-        config = ConvBertConfig(vocab_size=2, hidden_size=arch.hidden, embedding_size=arch.hidden,
+        # no vocabulary: the model reads inputs_embeds (special token ids unused)
+        config = ConvBertConfig(vocab_size=2, pad_token_id=0, bos_token_id=None, eos_token_id=None,
+                                hidden_size=arch.hidden, embedding_size=arch.hidden,
                                 num_hidden_layers=arch.dg_layers, num_attention_heads=arch.heads,
                                 intermediate_size=arch.intermediate, max_position_embeddings=arch.max_len,
                                 hidden_dropout_prob=arch.dropout, attention_probs_dropout_prob=arch.dropout)
