@@ -167,3 +167,34 @@ def lab_05(r):
 
 SMOKE["05_dg_moment_matching"] = smoke_05
 LAB["05_dg_moment_matching"] = lab_05
+
+
+def smoke_06(r):
+    domains = {"mosi", "mosei", "meld", "iemocap"}
+    rows = r["spl_table"]
+    assert {"domain", "spl", "metric", "mean", "std"} <= set(rows[0])
+    assert {(row["domain"], row["spl"]) for row in rows} == {(d, s) for d in domains for s in ("none", "soft", "hard")}
+    assert {"modalities", "metric", "mean", "std"} <= set(r["modality_ablation"][0])
+    assert {row["modalities"] for row in r["modality_ablation"]} == {"L", "LA", "LV", "LAV"}
+    assert {"eta", "metric", "mean"} <= set(r["eta_sweep"][0]) and len({row["eta"] for row in r["eta_sweep"]}) >= 4
+    assert set(r["spl_gain_main"]) == domains
+    assert len(r["spl_samples"]) == 8 and all(_unit(row["argmax accuracy vs the hidden truth"])
+                                              for row in r["teacher_aux_accuracy"])
+
+
+def lab_06(r):
+    mae = {row["modalities"]: row["mean"] for row in r["modality_ablation"] if row["metric"] == "mae"}
+    assert mae["LAV"] <= mae["L"], f"T+A+V at least as good as T on MOSI's MAE: {mae}"
+    runs = {(row["domain"], row["spl"], row["seed"]): row for row in r["spl_runs"]}
+    seeds = sorted({row["seed"] for row in r["spl_runs"]})
+    for s in seeds:
+        soft, none, hard = (runs[("meld", mode, s)]["weighted_f1"] for mode in ("soft", "none", "hard"))
+        assert soft > none and soft > hard, f"seed {s}: MELD weighted F1 soft {soft}, none {none}, hard {hard}"
+    quality = {row["domain"]: row for row in r["teacher_aux_accuracy"]}
+    for d, row in quality.items():
+        assert row["argmax accuracy vs the hidden truth"] > row["chance (majority)"], \
+            f"{d}: the teacher's pseudo labels beat the majority class on the task it never saw there"
+
+
+SMOKE["06_soft_label_ablation"] = smoke_06
+LAB["06_soft_label_ablation"] = lab_06
