@@ -169,7 +169,7 @@ def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None =
         tidy DataFrame, one row per (setting, seed): "setting", "seed", "wa", "ua",
         "wap", "spread", "effective_rank", "rec_mse", ... plus each setting's labels.
         If ``keep`` is a dict, it is filled with each setting's first-seed test
-        predictions: ``keep[setting] = {"latents": {m: (n, d)}, "pred", "labels", ...}``.
+        predictions and model: ``keep[setting] = {"latents": {m: (n, d)}, "pred", "labels", "model", ...}``.
         ``pools``: a dict of balanced pools, ``(seed, n_labeled) -> balanced_pool(...)``,
         read and filled here, so that several calls share one pretrained classifier.
     """
@@ -186,10 +186,10 @@ def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None =
                 if key not in pools:
                     pools[key] = balanced_pool(world, seed, setting.n_labeled, epochs, device)
                 indices = pools[key]["indices"]
-            _, row, out = train_setting(world, setting, seed, epochs, device, pool_indices=indices)
+            result, row, out = train_setting(world, setting, seed, epochs, device, pool_indices=indices)
             rows.append({"setting": name, **row})
             if keep is not None and seed == seeds[0]:
-                keep[name] = out
+                keep[name] = {**out, "model": result.model}
             bar.update()
     bar.close()
     return pd.DataFrame(rows)

@@ -87,6 +87,18 @@ def domain_separation(model: DGModel, prepared: dict, device=None) -> dict:
     return {"md_total": md, "probe_acc": probe["wa"], "chance": float(np.bincount(d_test).max() / len(d_test))}
 
 
+def train_dg(prepared: dict, omega: float, seed: int = 0, profile="lab", epochs: int | None = None,
+             device="auto", balanced: dict | None = None):
+    """One DG model on the balanced domains (:func:`~affectkit.train_easum.balance_domains`
+    of ``prepared``, or ``balanced`` when given), the profile's training lengths. Returns DGResult."""
+    prof, train = get_profile(profile), training_for(profile)
+    balanced = balance_domains(prepared, seed=seed) if balanced is None else balanced
+    torch.manual_seed(seed)
+    return fit_dg(DGModel(prepared["mosi"]["train"].shapes, prof.name), balanced, omega=omega,
+                  epochs=epochs or train.dg_epochs, batch_size=train.batch_size, lr=train.lr, seed=seed,
+                  device=device, progress=False)
+
+
 def run_dg(omegas: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
            progress: bool = True, models: dict | None = None, untrained: bool = True, **world) -> pd.DataFrame:
     """Train one DG model per (setting, seed); ``omegas``: setting name -> omega.
@@ -96,7 +108,7 @@ def run_dg(omegas: dict, profile="lab", seeds=None, epochs: int | None = None, d
     ``untrained`` also a row "untrained" per seed (the initial model).
     ``models``: if a dict, filled with ``models[(setting, seed)] = DGResult``.
     """
-    prof, train = get_profile(profile), training_for(profile)
+    prof = get_profile(profile)
     seeds = prof.seeds if seeds is None else tuple(seeds)
     rows = []
     bar = tqdm(total=len(seeds) * len(omegas), desc="DG models", disable=not progress)
@@ -109,9 +121,7 @@ def run_dg(omegas: dict, profile="lab", seeds=None, epochs: int | None = None, d
             rows.append({"setting": "untrained", "omega": np.nan, "seed": seed,
                          **domain_separation(DGModel(shapes, prof.name), prepared, device)})
         for name, omega in omegas.items():
-            torch.manual_seed(seed)
-            result = fit_dg(DGModel(shapes, prof.name), balanced, omega=omega, epochs=epochs or train.dg_epochs,
-                            batch_size=train.batch_size, lr=train.lr, seed=seed, device=device, progress=False)
+            result = train_dg(prepared, omega, seed, prof.name, epochs, device, balanced)
             rows.append({"setting": name, "omega": omega, "seed": seed,
                          **domain_separation(result.model, prepared, device),
                          "val_acc": result.best_val_acc, "best_epoch": result.best_epoch})

@@ -280,3 +280,41 @@ def mag_gate(text_norm, shift_norm, lam, tokens=None, title: str = "MAG on one u
     bottom.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def latent_maps(maps: dict, colour: str = "emotion", title: str = "Latent maps", scores: dict | None = None):
+    """Side-by-side 2-D maps, one panel per model, coloured by a column.
+
+    Args:
+        maps: model name -> (xy (n, 2), frame with a ``colour`` column of n values),
+            e.g. from :func:`affectkit.latent.project` and :func:`affectkit.latent.stack`.
+        colour: the frame column to colour by ("emotion", "modality", "domain", "origin", ...).
+        scores: model name -> {measure: value}, printed under each panel's title.
+    """
+    names = list(maps)
+    for name, (xy, frame) in maps.items():
+        if colour not in frame:
+            raise ValueError(f"{name}: no column {colour!r} to colour by; have {list(frame.columns)}")
+        if len(frame) != len(xy):
+            raise ValueError(f"{name}: {len(xy)} points but the colouring has {len(frame)} rows")
+    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 4.0), squeeze=False)
+    levels = sorted({str(v) for _, frame in maps.values() for v in frame[colour]})
+    palette = dict(zip(levels, sns.color_palette(PALETTE, len(levels))))
+    for ax, name in zip(axes[0], names):
+        xy, frame = maps[name]
+        xy = np.asarray(xy)
+        values = frame[colour].astype(str).to_numpy()
+        for level in levels:
+            pick = values == level
+            if pick.any():
+                ax.scatter(*xy[pick].T, s=4, alpha=0.5, color=palette[level], label=level)
+        sub = ""
+        if scores and name in scores:
+            sub = "\n" + ", ".join(f"{k} {v:.2f}" for k, v in scores[name].items())
+        ax.set_title(f"{name}{sub}", fontsize=9)
+        ax.set_xlabel("map 1")
+        ax.set_ylabel("map 2")
+    axes[0][-1].legend(markerscale=3, fontsize=7, title=colour, title_fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

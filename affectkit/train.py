@@ -18,7 +18,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from . import metrics
+from . import checkpoints, metrics
 from .config import resolve_device
 from .data.dataset import MultimodalDataset, to_device
 from .models.cmdm import CMDM, build_cmdm
@@ -231,21 +231,16 @@ def evaluate(model: CMDM, ds: MultimodalDataset, batch_size: int = 256, device=N
 
 
 def save_checkpoint(path, model: CMDM, extra: dict | None = None) -> Path:
-    """Save the model's config and weights (and plain-data ``extra``) to ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    torch.save({"config": model.config(), "state": state, "extra": extra or {}}, path)
-    return path
+    """Save the model's config and weights (and plain-data ``extra``, e.g. test
+    latents as tensors) to ``path`` (:mod:`affectkit.checkpoints`, kind "cmdm")."""
+    return checkpoints.save(path, "cmdm", model.config(), model, extra)
 
 
 def load_checkpoint(path, device="cpu") -> tuple:
     """Load a checkpoint saved by :func:`save_checkpoint` (``weights_only=True``:
-    no code is unpickled). Returns (model, extra)."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no checkpoint at {path}")
-    blob = torch.load(path, map_location=device, weights_only=True)
+    no code is unpickled). Returns (model, extra); another kind or format
+    version of checkpoint is an error."""
+    blob = checkpoints.load(path, "cmdm", device)
     model = build_cmdm(blob["config"])
     model.load_state_dict(blob["state"])
     return model.to(device), blob["extra"]

@@ -22,7 +22,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from . import metrics
+from . import checkpoints, metrics
 from .config import resolve_device
 from .data.dataset import MultimodalDataset
 from .data.labels import polarity
@@ -214,6 +214,19 @@ def dg_metrics(model: DGModel, prepared: dict, split: str = "test", device=None)
             scores = {"acc": metrics.wa(target, pred), "weighted_f1": metrics.weighted_f1(target, pred)}
         rows += [{"domain": name, "metric": k, "value": float(v)} for k, v in scores.items()]
     return pd.DataFrame(rows)
+
+
+def save_dg(path, model: DGModel, extra: dict | None = None):
+    """Save a DG model (config, weights, the domains it saw) and plain-data ``extra``."""
+    return checkpoints.save(path, "easum-dg", model.config(), model, extra)
+
+
+def load_dg(path, device="cpu") -> tuple:
+    """Load a DG model saved by :func:`save_dg`. Returns (model, extra)."""
+    blob = checkpoints.load(path, "easum-dg", device)
+    model = DGModel.from_config(blob["config"])
+    model.load_state_dict(blob["state"])
+    return model.to(device), blob["extra"]
 
 
 # -- the domain-specific model (Sec. 3.4) ---------------------------------------------

@@ -82,3 +82,36 @@ def mmd_bandwidth_curve(shift: float = 1.0, sigmas=np.geomspace(0.05, 20, 25), n
     p = torch.randn(n, 2, generator=g)
     q = torch.randn(n, 2, generator=g) + torch.tensor([shift, 0.0])
     return [{"sigma": float(s), "mmd": float(mmd(p, q, float(s)))} for s in sigmas]
+
+
+def latent_view(sources: dict, model: str | None = None, colour: str = "emotion", projection: str = "pca",
+                n_neighbors: int = 15, min_dist: float = 0.1, modalities: str = "AVL", seed: int = 0):
+    """One latent map of one model, with its numbers (the latent explorer's view).
+
+    Args:
+        sources: model name -> (z (n, d), frame) with a "modality" column and
+            the colouring columns (see :func:`affectkit.latent.stack`).
+        model: which source (default: the first); colour: a frame column;
+        projection: "umap" or "pca" (and UMAP's n_neighbors, min_dist);
+        modalities: which modalities' points to show (e.g. "AV"); points whose
+            modality is not one of A, V, L (a fused representation) always show.
+    Returns: (Figure, scores dict of :func:`affectkit.latent.scores`).
+    """
+    from . import latent, plots
+
+    model = model or next(iter(sources))
+    if model not in sources:
+        raise ValueError(f"no model {model!r}; choose from {list(sources)}")
+    z, frame = sources[model]
+    keep = np.ones(len(frame), bool)
+    if "modality" in frame:  # points of other kinds (e.g. "fused" representations) are always shown
+        mods = frame["modality"]
+        keep = (mods.isin(list(modalities)) | ~mods.isin(list("AVL"))).to_numpy()
+    if not keep.any():
+        raise ValueError(f"{model}: no points of modalities {modalities!r}; it has {sorted(frame['modality'].unique())}")
+    z, frame = np.asarray(z)[keep], frame[keep].reset_index(drop=True)
+    xy = latent.project(z, projection, n_neighbors, min_dist, seed)
+    numbers = latent.scores(z, frame, xy)
+    fig = plots.latent_maps({model: (xy, frame)}, colour, title=f"{model}: {projection.upper()} map",
+                            scores={model: numbers})
+    return fig, numbers

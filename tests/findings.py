@@ -198,3 +198,22 @@ def lab_06(r):
 
 SMOKE["06_soft_label_ablation"] = smoke_06
 LAB["06_soft_label_ablation"] = lab_06
+
+
+def smoke_07(r):
+    assert set(r["latent_spread"]) == {"collapsed", "fixed"} and all(v > 0 for v in r["latent_spread"].values())
+    assert set(r["modality_silhouette"]) == {"vanilla", "matched"}
+    assert all(-1 <= v <= 1 for v in r["modality_silhouette"].values())
+    assert set(r["knn_accuracy"]) == {"vanilla", "matched"} and all(_unit(v) for v in r["knn_accuracy"].values())
+    assert all(0 <= row["trustworthiness"] <= 1 for row in r["collapse_scores"])
+
+
+def lab_07(r):
+    spread = r["latent_spread"]
+    assert spread["fixed"] >= 4 * spread["collapsed"], f"the collapsed space is at least 4x smaller: {spread}"
+    sil = r["modality_silhouette"]
+    assert sil["matched"] < sil["vanilla"], f"matching mixes the modalities: {sil}"
+
+
+SMOKE["07_latent_explorer"] = smoke_07
+LAB["07_latent_explorer"] = lab_07

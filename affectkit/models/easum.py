@@ -21,7 +21,7 @@ no [CLS] token).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
@@ -176,6 +176,18 @@ class DGModel(nn.Module):
         self.encoder = ConvBertModel(config)
         self.heads = nn.ModuleDict({"sentiment": head(arch.hidden, N_POLARITIES, arch.dropout),
                                     "emotion": head(arch.hidden, N_COMMON, arch.dropout)})
+
+    def config(self) -> dict:
+        """Everything needed to rebuild the model (saved with checkpoints)."""
+        return {"shapes": {m: list(s) for m, s in self.shapes.items()}, "arch": asdict(self.arch),
+                "modalities": self.fusion.modalities, "domains": {str(k): v for k, v in self.domains.items()}}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "DGModel":
+        model = cls({m: tuple(s) for m, s in config["shapes"].items()}, EASUMArch(**config["arch"]),
+                    config["modalities"])
+        model.domains = {int(k): v for k, v in config["domains"].items()}
+        return model
 
     def forward(self, x: dict, mask: dict) -> dict:
         fused = self.fusion(x, mask)
