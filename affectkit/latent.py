@@ -101,7 +101,8 @@ def project(z, method: str = "umap", n_neighbors: int = 15, min_dist: float = 0.
         raise ValueError(f"min_dist must be in [0, 1], got {min_dist}")
     _numba_cache()
     import umap
-    return umap.UMAP(n_neighbors=n_neighbors, min_dist=min_dist, random_state=seed).fit_transform(z)
+    # a fixed random_state makes UMAP single-threaded (n_jobs=1, said explicitly)
+    return umap.UMAP(n_neighbors=n_neighbors, min_dist=min_dist, random_state=seed, n_jobs=1).fit_transform(z)
 
 
 def silhouette(z, groups, max_points: int = 4000, seed: int = 0) -> float:
