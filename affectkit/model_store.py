@@ -36,9 +36,14 @@ def save_cmdm(notebook: str, name: str, model, profile: str, seed: int, setting=
     return save_checkpoint(model_path(notebook, name), model, extra)
 
 
-def save_dg_model(notebook: str, name: str, model, profile: str, seed: int, omega: float) -> Path:
-    """Save a DG model with its profile, seed and omega."""
-    return save_dg(model_path(notebook, name), model, {"profile": profile, "seed": int(seed), "omega": float(omega)})
+def save_dg_model(notebook: str, name: str, model, profile: str, seed: int, omega: float,
+                  reps: dict | None = None) -> Path:
+    """Save a DG model with its profile, seed, omega and (optionally) its test
+    representations per domain, ``reps``: domain -> (n, hidden)."""
+    extra = {"profile": profile, "seed": int(seed), "omega": float(omega)}
+    if reps is not None:
+        extra["reps"] = {d: torch.as_tensor(np.asarray(r)) for d, r in reps.items()}
+    return save_dg(model_path(notebook, name), model, extra)
 
 
 def load_or_train(kind: str, notebook: str, name: str, train, **meta):
