@@ -1,0 +1,73 @@
+"""MMSA's MOSI / MOSEI feature pickles (``../shared/REFERENCES.md``, "Corpus formats").
+
+A file holds ``{"train", "valid", "test"}``; each split has ``text`` (BERT
+features, (N, L, 768)), ``audio``, ``vision`` (N, T, d), ``regression_labels``
+(N,) in [-3, 3] and, depending on the release, ``raw_text``, ``id``,
+``audio_lengths``, ``vision_lengths``, ``text_bert`` (N, 3, L: ids, mask, segments).
+
+:func:`load_mmsa` reads the pickle (warned: see :mod:`affectkit.data.pickles`)
+or its ``.npz`` conversion; :func:`mmsa_dataset` turns one split into a
+:class:`~affectkit.data.dataset.MultimodalDataset`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .dataset import MultimodalDataset
+from .labels import EASUM9
+from .pickles import load_npz, load_pickle
+
+SPLITS = ("train", "valid", "test")
+REQUIRED = ("text", "audio", "vision", "regression_labels")
+
+
+def load_mmsa(path) -> dict:
+    """{"train": {key: array}, "valid": ..., "test": ...}, checked; audio -inf set to 0."""
+    path = Path(path)
+    data = load_npz(path) if path.suffix == ".npz" else load_pickle(path)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: an MMSA file holds a dict of splits, found {type(data).__name__}")
+    missing = [s for s in SPLITS if s not in data]
+    if missing:
+        raise ValueError(f"{path}: missing splits {missing}; MMSA files have {list(SPLITS)}")
+    out = {}
+    for split in SPLITS:
+        part = data[split]
+        keys = [k for k in REQUIRED if k not in part]
+        if keys:
+            raise ValueError(f"{path}: split {split!r} lacks keys {keys}")
+        arrays = {k: np.asarray(v) for k, v in part.items()}
+        n = len(arrays["regression_labels"])
+        wrong = {k: len(v) for k, v in arrays.items() if len(v) != n}
+        if wrong:
+            raise ValueError(f"{path}: split {split!r} has {n} labels but {wrong} entries elsewhere")
+        audio = arrays["audio"].astype(np.float32)
+        audio[~np.isfinite(audio)] = 0.0  # MMSA's loaders do the same for -inf
+        arrays["audio"] = audio
+        arrays["regression_labels"] = arrays["regression_labels"].astype(np.float32).reshape(n)
+        out[split] = arrays
+    return out
+
+
+def _mask(lengths, n: int, t: int) -> np.ndarray:
+    lengths = np.clip(np.asarray(lengths).astype(int).reshape(n), 0, t)
+    return np.arange(t)[None, :] < lengths[:, None]
+
+
+def mmsa_dataset(split: dict, name: str = "mmsa") -> MultimodalDataset:
+    """One split as a dataset: L (text features), A, V sequences with masks from the
+    lengths (or ``text_bert``'s attention mask for L); ``sentiment`` = the labels;
+    no emotion labels (``y`` = -1, classes EASUM-9)."""
+    n = len(split["regression_labels"])
+    x = {"L": split["text"].astype(np.float32), "A": split["audio"], "V": split["vision"].astype(np.float32)}
+    mask = {}
+    if "text_bert" in split:
+        mask["L"] = np.asarray(split["text_bert"])[:, 1, :].astype(bool)
+    for m, key in (("A", "audio_lengths"), ("V", "vision_lengths")):
+        if key in split:
+            mask[m] = _mask(split[key], n, x[m].shape[1])
+    return MultimodalDataset(x=x, mask=mask, classes=EASUM9, y=np.full(n, -1), sentiment=split["regression_labels"],
+                             name=name)

@@ -1,0 +1,97 @@
+"""MMSA and IEMOCAP loaders on small invented files in the corpora's formats."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+from affectkit.data.iemocap import four_class, load_iemocap, session_folds
+from affectkit.data.mmsa import load_mmsa, mmsa_dataset
+from affectkit.data.pickles import PickleWarning, load_pickle, to_npz
+
+
+def mmsa_split(n, rng):
+    audio = rng.normal(size=(n, 6, 5)).astype(np.float32)
+    audio[0, 0, 0] = -np.inf
+    return {"text": rng.normal(size=(n, 4, 8)), "audio": audio, "vision": rng.normal(size=(n, 6, 3)),
+            "regression_labels": rng.uniform(-3, 3, size=(n, 1)), "raw_text": [f"words {i}" for i in range(n)],
+            "id": [f"clip$_${i}" for i in range(n)], "audio_lengths": np.full(n, 4), "vision_lengths": np.full(n, 6),
+            "text_bert": np.stack([np.ones((n, 4)), np.r_[[[1, 1, 1, 0]] * n], np.zeros((n, 4))], 1)}
+
+
+def test_mmsa_pickle_npz_and_dataset(tmp_path):
+    rng = np.random.default_rng(0)
+    blob = {s: mmsa_split(n, rng) for s, n in (("train", 5), ("valid", 3), ("test", 4))}
+    path = tmp_path / "mosi.pkl"
+    path.write_bytes(pickle.dumps(blob))
+    with pytest.warns(PickleWarning, match="unpickling can execute code"):
+        data = load_mmsa(path)
+    assert data["train"]["audio"][0, 0, 0] == 0.0, "-inf audio set to 0"
+    assert data["test"]["regression_labels"].shape == (4,)
+    again = load_mmsa(to_npz(data, tmp_path / "mosi.npz"))  # no pickle, no warning
+    assert np.allclose(again["valid"]["text"], data["valid"]["text"]) and again["train"]["id"][2] == "clip$_$2"
+    ds = mmsa_dataset(data["train"], "mosi/train")
+    assert ds.shapes == {"L": (4, 8), "A": (6, 5), "V": (6, 3)} and len(ds) == 5
+    assert ds.mask["A"][0].tolist() == [True] * 4 + [False] * 2 and ds.mask["L"][0].tolist() == [True] * 3 + [False]
+    assert (ds.y == -1).all() and np.allclose(ds.sentiment.numpy(), data["train"]["regression_labels"])
+
+
+def test_mmsa_bad_files(tmp_path):
+    rng = np.random.default_rng(0)
+    blob = {s: mmsa_split(3, rng) for s in ("train", "valid")}
+    (tmp_path / "a.pkl").write_bytes(pickle.dumps(blob))
+    with pytest.warns(PickleWarning), pytest.raises(ValueError, match=r"a.pkl: missing splits \['test'\]"):
+        load_mmsa(tmp_path / "a.pkl")
+    blob["test"] = mmsa_split(3, rng)
+    blob["test"]["audio"] = blob["test"]["audio"][:2]
+    (tmp_path / "b.pkl").write_bytes(pickle.dumps(blob))
+    with pytest.warns(PickleWarning), pytest.raises(ValueError, match=r"b.pkl: split 'test' has 3 labels but \{'audio': 2\}"):
+        load_mmsa(tmp_path / "b.pkl")
+    del blob["test"]["vision"]
+    (tmp_path / "c.pkl").write_bytes(pickle.dumps(blob))
+    with pytest.warns(PickleWarning), pytest.raises(ValueError, match=r"split 'test' lacks keys \['vision'\]"):
+        load_mmsa(tmp_path / "c.pkl")
+    with pytest.raises(ValueError, match="explicitly"):
+        load_pickle(None)
+
+
+def iemocap_blob(rng):
+    dialogues = {"Ses01F_impro01": [0, 4, 5], "Ses02M_script01": [2, 3], "Ses05F_impro02": [1, 0, 2]}
+    fields = [{} for _ in range(7)]
+    for vid, labels in dialogues.items():
+        n = len(labels)
+        fields[0][vid] = [f"{vid}_{i}" for i in range(n)]
+        fields[1][vid] = ["F", "M"][:1] * n
+        fields[2][vid] = labels
+        fields[3][vid] = rng.normal(size=(n, 10)).tolist()
+        fields[4][vid] = rng.normal(size=(n, 7)).tolist()
+        fields[5][vid] = rng.normal(size=(n, 6)).tolist()
+        fields[6][vid] = [f"invented line {i}" for i in range(n)]
+    return (*fields, ["Ses01F_impro01", "Ses02M_script01"], ["Ses05F_impro02"])
+
+
+def test_iemocap_four_classes_and_folds(tmp_path):
+    path = tmp_path / "IEMOCAP_features.pkl"
+    path.write_bytes(pickle.dumps(iemocap_blob(np.random.default_rng(0))))
+    with pytest.warns(PickleWarning):
+        data = load_iemocap(path)
+    assert data["text"].shape == (8, 10) and data["audio"].shape == (8, 7) and data["visual"].shape == (8, 6)
+    assert data["session"].tolist() == [1, 1, 1, 2, 2, 5, 5, 5] and data["train"].sum() == 5
+    four = four_class(data)
+    assert len(four["label"]) == 7, "frustrated dropped"
+    assert four["label"].tolist() == [1, 1, 0, 2, 3, 1, 0], "excited merged into happy (IEMOCAP-4: neu, hap, ang, sad)"
+    folds = session_folds(four["session"])
+    assert [f[0] for f in folds] == [1, 2, 5] and sorted(np.concatenate([f[2] for f in folds]).tolist()) == list(range(7))
+    again = load_iemocap(to_npz(data, tmp_path / "iemocap.npz"))
+    assert np.array_equal(again["label6"], data["label6"]) and again["dialogue"][0] == "Ses01F_impro01"
+
+
+def test_iemocap_bad_files(tmp_path):
+    blob = list(iemocap_blob(np.random.default_rng(0)))
+    blob[4] = {**blob[4], "Ses05F_impro02": blob[4]["Ses05F_impro02"][:2]}
+    (tmp_path / "a.pkl").write_bytes(pickle.dumps(tuple(blob)))
+    with pytest.warns(PickleWarning), pytest.raises(ValueError, match="Ses05F_impro02' has 3 labels but"):
+        load_iemocap(tmp_path / "a.pkl")
+    (tmp_path / "b.pkl").write_bytes(pickle.dumps(tuple(blob[:5])))
+    with pytest.warns(PickleWarning), pytest.raises(ValueError, match="expected a tuple of 9 fields"):
+        load_iemocap(tmp_path / "b.pkl")
