@@ -1,0 +1,1 @@
+"""Feature extractors: raw media and text to the features the papers use."""

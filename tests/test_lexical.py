@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+import torch
+
+from affectkit.features.lexical import DEFAULT_MODEL, WordEmbedder, resolve_model
+
+
+def test_default_model_is_local():
+    path = resolve_model(DEFAULT_MODEL)
+    assert path != DEFAULT_MODEL and (__import__("pathlib").Path(path) / "config.json").exists()
+
+
+def test_word_vectors_pool_sub_word_pieces(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    emb = WordEmbedder(max_words=6, cache_dir=tmp_path, progress=False)
+    texts = ["unbelievably good news", "", "one two three four five six seven eight"]
+    x, mask = emb(texts)
+    assert x.shape == (3, 6, 384) and mask.sum(1).tolist() == [3, 0, 6]
+    assert not x[1].any() and not x[0, 3:].any()
+    tok, enc = emb._load()
+    batch = tok([["unbelievably", "good", "news"]], is_split_into_words=True, return_tensors="pt")
+    with torch.no_grad():
+        hidden = enc(**batch).last_hidden_state[0]
+    pieces = [k for k, w in enumerate(batch.word_ids(0)) if w == 0]
+    assert len(pieces) > 1, "the test word splits into several pieces"
+    assert np.allclose(x[0, 0], hidden[pieces].mean(0).numpy(), atol=1e-5)
+
+
+def test_cache_is_reused_and_written_atomically(tmp_path):
+    first = WordEmbedder(max_words=4, cache_dir=tmp_path, progress=False)
+    x1, m1 = first(["a cached line", "another one"])
+    again = WordEmbedder(max_words=4, cache_dir=tmp_path, progress=False)
+    x2, m2 = again(["another one", "a cached line"])
+    assert again._enc is None, "all texts came from the cache: no model loaded"
+    assert np.array_equal(x2[::-1], x1) and np.array_equal(m2[::-1], m1)
+    assert len(list(tmp_path.rglob("*.npy"))) == 2 and not list(tmp_path.rglob("*.tmp*"))
+    other = WordEmbedder(max_words=5, cache_dir=tmp_path, progress=False)
+    other(["a cached line"])
+    assert len(list(tmp_path.rglob("*.npy"))) == 3, "the cache key includes max_words"
+
+
+def test_text_longer_than_the_encoder_limit_warns(tmp_path):
+    emb = WordEmbedder(max_words=700, cache_dir=False, progress=False)
+    with pytest.warns(UserWarning, match="longer than the encoder's limit of 512 tokens"):
+        x, mask = emb([" ".join(["word"] * 600)])
+    assert 0 < mask.sum() < 600
+    with pytest.raises(ValueError, match="max_words"):
+        WordEmbedder(max_words=0)
