@@ -99,6 +99,13 @@ def train_dg(prepared: dict, omega: float, seed: int = 0, profile="lab", epochs:
                   device=device, progress=False)
 
 
+def _seed_loop(profile, seeds, n_settings: int, desc: str, progress: bool):
+    """(profile, seeds, progress bar over seeds x settings) for the runners below."""
+    prof = get_profile(profile)
+    seeds = prof.seeds if seeds is None else tuple(seeds)
+    return prof, seeds, tqdm(total=len(seeds) * n_settings, desc=desc, disable=not progress)
+
+
 def run_dg(omegas: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
            progress: bool = True, models: dict | None = None, untrained: bool = True, **world) -> pd.DataFrame:
     """Train one DG model per (setting, seed); ``omegas``: setting name -> omega.
@@ -108,10 +115,8 @@ def run_dg(omegas: dict, profile="lab", seeds=None, epochs: int | None = None, d
     ``untrained`` also a row "untrained" per seed (the initial model).
     ``models``: if a dict, filled with ``models[(setting, seed)] = DGResult``.
     """
-    prof = get_profile(profile)
-    seeds = prof.seeds if seeds is None else tuple(seeds)
+    prof, seeds, bar = _seed_loop(profile, seeds, len(omegas), "DG models", progress)
     rows = []
-    bar = tqdm(total=len(seeds) * len(omegas), desc="DG models", disable=not progress)
     for seed in seeds:
         prepared = domain_data(prof.name, seed, **world)
         balanced = balance_domains(prepared, seed=seed)
@@ -188,10 +193,8 @@ def run_ds(settings: dict, teachers: dict, profile="lab", seeds=None, epochs: in
     acc2, f1, mae, corr; emotion: acc, weighted_f1). ``models``: filled with
     ``models[(setting, seed)] = DSResult`` when a dict.
     """
-    prof = get_profile(profile)
-    seeds = prof.seeds if seeds is None else tuple(seeds)
+    prof, seeds, bar = _seed_loop(profile, seeds, len(settings), "DS models", progress)
     rows = []
-    bar = tqdm(total=len(seeds) * len(settings), desc="DS models", disable=not progress)
     for seed in seeds:
         prepared = domain_data(prof.name, seed, **world)
         for name, setting in settings.items():
