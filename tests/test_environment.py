@@ -19,7 +19,7 @@ def parse(spec):
 def test_pyproject_and_environment_agree():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = dict(parse(s) for s in project["dependencies"])
-    for extra in ("dev", "media"):
+    for extra in ("dev",):
         wanted.update(parse(s) for s in project["optional-dependencies"][extra])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     have = {}

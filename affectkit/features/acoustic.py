@@ -1,0 +1,130 @@
+"""Acoustic features: the INTERSPEECH 2010 paralinguistic functionals (IS10).
+
+CMDM (Sec. 4.2, "Multi-modal Features") describes each utterance's sound by
+one 1,582-dimensional vector: openSMILE's IS10 configuration computes 38
+low-level descriptors per 10 ms frame (loudness, MFCCs, log Mel bands, LSPs,
+F0, voicing, jitter, shimmer) and their deltas, then summarises each contour
+over the whole utterance with 21 functionals (means, extremes, percentiles,
+regression slopes, ...), plus pitch-onset counts and the duration.
+
+The kit does not re-implement that pipeline (it is not the lesson): it runs the
+configuration file that the ``opensmile`` package ships, through its Python
+API, from a file or from an array with its sample rate.
+
+    >>> from affectkit.features import acoustic
+    >>> v = acoustic.is10("data/sample_clip/clip.wav")   # (1582,) float32
+"""
+from __future__ import annotations
+
+import functools
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+N_IS10 = 1582
+MIN_SECONDS = 0.1      # shorter signals give too few frames for IS10's functionals
+
+
+def is10_config() -> str:
+    """Path of ``IS10_paraling_compat.conf`` inside the installed opensmile package."""
+    import opensmile
+
+    path = Path(opensmile.__file__).parent / "core" / "config" / "is09-13" / "IS10_paraling_compat.conf"
+    if not path.exists():
+        raise FileNotFoundError(
+            f"the opensmile package at {path.parents[3]} has no IS10 configuration ({path.name}); "
+            "install opensmile>=2.5")
+    return str(path)
+
+
+@functools.lru_cache(maxsize=1)
+def _smile():
+    """One openSMILE instance per process (building it parses the config, ~0.1 s)."""
+    import opensmile
+
+    return opensmile.Smile(feature_set=is10_config(), feature_level="func")
+
+
+def is10_names() -> list[str]:
+    """The 1,582 feature names, in the order of :func:`is10`'s vector."""
+    return list(_smile().feature_names)
+
+
+def load_audio(path: str | os.PathLike) -> tuple[np.ndarray, int]:
+    """Read a sound file as mono float32.
+
+    Returns:
+        (signal, sample_rate): signal of shape (samples,), channels averaged.
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: the file has no readable audio stream (e.g. a video file:
+            extract its sound first, ``ffmpeg -i clip.mp4 -ac 1 -ar 16000 clip.wav``).
+    """
+    import soundfile as sf
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no audio file at {path}")
+    try:
+        signal, sr = sf.read(str(path), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError) as err:
+        raise ValueError(
+            f"{path}: no readable audio ({err}); for a video, extract the sound first, "
+            f"e.g. ffmpeg -i {path.name} -ac 1 -ar 16000 {path.stem}.wav") from None
+    return signal.mean(axis=1), int(sr)
+
+
+def _check_signal(signal, sr, source: str) -> np.ndarray:
+    signal = np.asarray(signal, dtype=np.float32)
+    if signal.ndim == 2:                      # (samples, channels) -> mono
+        signal = signal.mean(axis=1)
+    if signal.ndim != 1:
+        raise ValueError(f"{source}: signal must be (samples,) or (samples, channels), "
+                         f"got shape {signal.shape}")
+    if not isinstance(sr, (int, np.integer)) or sr <= 0:
+        raise ValueError(f"{source}: sample rate must be a positive int, got {sr!r}")
+    if signal.size == 0:
+        raise ValueError(f"{source}: the clip has no audio (0 samples)")
+    if not np.isfinite(signal).all():
+        raise ValueError(f"{source}: the signal has NaN or inf samples")
+    if signal.size < MIN_SECONDS * sr:
+        raise ValueError(f"{source}: {signal.size / sr:.3f} s of audio is too short for IS10 "
+                         f"(at least {MIN_SECONDS} s)")
+    if np.abs(signal).max() < 1e-6:
+        warnings.warn(f"{source}: the clip is silent (all samples ~0); its IS10 vector "
+                      "describes silence", stacklevel=3)
+    return signal
+
+
+def is10(source, sr: int | None = None) -> np.ndarray:
+    """IS10 functionals of one utterance.
+
+    Args:
+        source: a sound file path, or a signal array (samples,) / (samples, channels).
+        sr: the sample rate, required with an array (and not allowed with a path).
+    Returns:
+        float32 array of shape (1582,), named by :func:`is10_names`.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        if sr is not None:
+            raise ValueError("sr is read from the file; pass it only with an array")
+        signal, sr = load_audio(source)
+        name = str(source)
+    else:
+        if sr is None:
+            raise ValueError("an array needs its sample rate: is10(signal, sr=16000)")
+        signal, name = source, "signal"
+    signal = _check_signal(signal, sr, name)
+    values = _smile().process_signal(signal, int(sr)).to_numpy(dtype=np.float32)
+    return values.reshape(-1)
+
+
+def is10_many(sources, sr: int | None = None, progress: bool = True) -> np.ndarray:
+    """IS10 for several utterances (paths, or arrays sharing ``sr``): (n, 1582)."""
+    from tqdm.auto import tqdm
+
+    sources = list(sources)
+    rows = [is10(s, sr) for s in tqdm(sources, desc="IS10", disable=not progress)]
+    return np.stack(rows) if rows else np.zeros((0, N_IS10), np.float32)
