@@ -217,3 +217,22 @@ def lab_07(r):
 
 SMOKE["07_latent_explorer"] = smoke_07
 LAB["07_latent_explorer"] = lab_07
+
+
+def _features_01(r):
+    # the sample clip is the same in every profile: 4.7 s of speech, 118 frames
+    assert r["shapes"] == {"A": [1582], "V": [18, 1764], "L": [22, 384]}, r["shapes"]
+    assert r["padding"] == {"words": 13, "kept_of_12": 12, "kept_of_30": 13}, r["padding"]
+    z = r["znorm"]
+    assert z["train_mean"] < 1e-4 and abs(z["train_std"] - 1) < 1e-3, f"ZNorm standardises train: {z}"
+
+
+SMOKE["01_features"] = _features_01
+
+
+def lab_01(r):
+    _features_01(r)
+    assert 0.01 < r["znorm"]["test_mean"] < 1.0, "test keeps its own offset (train statistics only)"
+
+
+LAB["01_features"] = lab_01

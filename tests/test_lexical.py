@@ -46,3 +46,10 @@ def test_text_longer_than_the_encoder_limit_warns(tmp_path):
     assert 0 < mask.sum() < 600
     with pytest.raises(ValueError, match="max_words"):
         WordEmbedder(max_words=0)
+
+
+def test_pieces_show_what_each_word_averages():
+    emb = WordEmbedder(max_words=3, cache_dir=False, progress=False)
+    pieces = emb.pieces("unbelievable news today friends")
+    assert [w for w, _ in pieces] == ["unbelievable", "news", "today"]
+    assert len(pieces[0][1]) > 1 and pieces[1][1] == ["news"]

@@ -128,3 +128,30 @@ def is10_many(sources, sr: int | None = None, progress: bool = True) -> np.ndarr
     sources = list(sources)
     rows = [is10(s, sr) for s in tqdm(sources, desc="IS10", disable=not progress)]
     return np.stack(rows) if rows else np.zeros((0, N_IS10), np.float32)
+
+
+def is10_table(values: np.ndarray | None = None) -> "pd.DataFrame":
+    """The 1,582 IS10 features split into their parts, one row each:
+    ``descriptor`` (e.g. "mfcc", "F0final"), ``coefficient`` (MFCC / band index or -1),
+    ``delta`` (True for the contour's first derivative), ``functional`` (e.g. "amean"),
+    and ``value`` when ``values`` (1582,) is given."""
+    import re
+
+    import pandas as pd
+
+    rows = []
+    for name in is10_names():
+        if "_sma" not in name:            # F0final__Turn_numOnsets / _duration: per-turn counts
+            descriptor, functional = name.split("__")
+            rows.append((name, descriptor, -1, False, functional))
+            continue
+        head, tail = name.split("_sma", 1)
+        match = re.match(r"(?P<de>_de)?(?:\[(?P<k>\d+)\])?_(?P<f>.+)", tail)
+        rows.append((name, head, int(match["k"]) if match["k"] else -1, bool(match["de"]), match["f"]))
+    table = pd.DataFrame(rows, columns=["name", "descriptor", "coefficient", "delta", "functional"])
+    if values is not None:
+        values = np.asarray(values).reshape(-1)
+        if len(values) != len(table):
+            raise ValueError(f"values has {len(values)} entries, IS10 has {len(table)}")
+        table["value"] = values
+    return table

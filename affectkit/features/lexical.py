@@ -79,6 +79,12 @@ class WordEmbedder:
     def dim(self) -> int:
         return self._load()[1].config.hidden_size
 
+    def pieces(self, text: str) -> list:
+        """[(word, [sub-word pieces])] for the words of ``text`` that are kept: what
+        each word vector averages over."""
+        tok, _ = self._load()
+        return [(w, tok.tokenize(w)) for w in str(text).split()[: self.max_words]]
+
     def _key(self, text: str) -> Path:
         digest = hashlib.sha256(f"{self.name}\0{self.max_words}\0{text}".encode()).hexdigest()
         slug = "".join(c if c.isalnum() else "_" for c in self.name)[-60:]

@@ -1,0 +1,132 @@
+"""Real MELD text, text only, no conversation context (notebook 08, ``affectkit.bench meld``).
+
+Four models, each trained on MELD train and scored on a split (dev, or test
+when its file is there) with weighted F1 and accuracy:
+
+- ``majority``: always the most frequent training class;
+- ``logreg``: logistic regression on the mean of the utterance's word vectors;
+- ``cmdm-L``: the kit's lexical model from the CMDM paper, a SequenceDAE over
+  the word vectors (12 words for MELD) and the classifier, trained with
+  reconstruction (notebooks 02-04);
+- ``finetuned``: the transformer itself fine-tuned (:mod:`affectkit.models.text`),
+  the kit's best text-only model.
+
+``PAPER_TABLE6`` holds the CMDM paper's Table 6 "L" column for comparison.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .config import get_profile
+from .data.labels import MELD7
+
+# CMDM Table 6, weighted F1 of text-only ("L") models on MELD (test split).
+# context: uses conversation context; speaker: uses speaker identities.
+PAPER_TABLE6 = pd.DataFrame([
+    ("CMN", 0.545, False, True), ("ICON", 0.546, True, True), ("BC-LSTM", 0.543, True, False),
+    ("DialogueRNN", 0.551, True, True), ("ConGCN without context", 0.543, False, True),
+    ("ConGCN without speaker", 0.553, True, False), ("ConGCN", 0.574, True, True),
+    ("CMDM (Ours-fully)", 0.530, False, False),
+], columns=["model", "weighted_f1", "context", "speaker"])
+
+
+@dataclass(frozen=True)
+class MeldRun:
+    """How much of MELD each profile uses and how long each model trains."""
+
+    n_train: int | None          # None: all of train
+    n_eval: int | None           # None: all of the evaluated split
+    max_words: int = 12          # CMDM: 12 words per MELD utterance
+    finetune_epochs: int = 2
+    max_length: int = 48         # tokens per utterance for fine-tuning
+    cmdm_epochs: int = 20
+
+
+RUNS = {
+    "smoke": MeldRun(n_train=320, n_eval=160, finetune_epochs=1, max_length=24, cmdm_epochs=2),
+    "lab": MeldRun(n_train=None, n_eval=None),
+    "paper": MeldRun(n_train=None, n_eval=None),
+}
+
+
+def meld_run(profile) -> MeldRun:
+    return RUNS[get_profile(profile).name]
+
+
+def subsample(df: pd.DataFrame, n: int | None, seed: int = 0) -> pd.DataFrame:
+    """``n`` rows drawn without replacement (all rows when n is None or larger)."""
+    if n is None or n >= len(df):
+        return df.reset_index(drop=True)
+    return df.sample(n=n, random_state=seed).reset_index(drop=True)
+
+
+def scores(y_true, y_pred, classes=MELD7.classes) -> dict:
+    """Weighted F1, accuracy and per-class F1 (scikit-learn), as plain floats."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    labels = list(range(len(classes)))
+    per_class = f1_score(y_true, y_pred, labels=labels, average=None, zero_division=0)
+    return {"weighted_f1": float(f1_score(y_true, y_pred, labels=labels, average="weighted", zero_division=0)),
+            "accuracy": float(accuracy_score(y_true, y_pred)),
+            "per_class_f1": {c: float(f) for c, f in zip(classes, per_class)}}
+
+
+def majority(y_train, n: int) -> np.ndarray:
+    """(n,) predictions of the most frequent training class."""
+    return np.full(n, np.bincount(np.asarray(y_train)).argmax())
+
+
+def mean_pool(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """(n, T, d) word vectors, (n, T) mask -> (n, d) mean over real words."""
+    x, mask = np.asarray(x, dtype=np.float32), np.asarray(mask, dtype=np.float32)
+    return (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1.0)
+
+
+def logreg(train_x, train_mask, y_train, eval_x, eval_mask, C: float = 1.0, seed: int = 0) -> np.ndarray:
+    """Logistic regression on standardised mean-pooled word vectors; (n_eval,) predictions."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000, random_state=seed))
+    clf.fit(mean_pool(train_x, train_mask), y_train)
+    return clf.predict(mean_pool(eval_x, eval_mask))
+
+
+def text_dataset(x, mask, y, name: str):
+    """Word vectors (n, T, d) + mask + labels as a lexical-only MultimodalDataset (MELD-7)."""
+    import torch
+
+    from .data.dataset import MultimodalDataset
+
+    return MultimodalDataset(x={"L": torch.as_tensor(np.asarray(x))}, mask={"L": torch.as_tensor(np.asarray(mask))},
+                             y=torch.as_tensor(np.asarray(y)), classes=MELD7.classes, name=name)
+
+
+def lexical_cmdm(train, evaluated, profile="lab", epochs: int = 20, seed: int = 0, device="auto",
+                 progress: bool = True):
+    """The CMDM lexical branch on real text: SequenceDAE (lab sizes) + classifier,
+    Ls = CE + alpha * reconstruction, z-normalised on train; model selected on
+    ``evaluated``'s UA (so, like everything here, tuned on dev).
+
+    Args:
+        train, evaluated: datasets from :func:`text_dataset`.
+    Returns:
+        (predictions (n_eval,), FitResult).
+    """
+    from .data.transforms import ZNorm
+    from .models.cmdm import CMDM
+    from .objectives import CMDMLoss
+    from .train import fit, predict
+
+    norm = ZNorm().fit(train)
+    train, evaluated = norm.transform(train), norm.transform(evaluated)
+    arch = "smoke" if get_profile(profile).name == "smoke" else "lab"
+    model = CMDM(train.shapes, len(MELD7.classes), arch=arch)
+    result = fit(model, train, evaluated, loss=CMDMLoss(matching=False, unpaired=False), epochs=epochs, seed=seed,
+                 device=device, patience=5, progress=progress)
+    return predict(result.model, evaluated, decode=False)["pred"], result
