@@ -103,8 +103,8 @@ def text_dataset(x, mask, y, name: str):
 
     from .data.dataset import MultimodalDataset
 
-    return MultimodalDataset(x={"L": torch.as_tensor(np.asarray(x))}, mask={"L": torch.as_tensor(np.asarray(mask))},
-                             y=torch.as_tensor(np.asarray(y)), classes=MELD7.classes, name=name)
+    return MultimodalDataset(x={"L": torch.tensor(np.array(x))}, mask={"L": torch.tensor(np.array(mask))},
+                             y=torch.tensor(np.array(y)), classes=MELD7.classes, name=name)
 
 
 def lexical_cmdm(train, evaluated, profile="lab", epochs: int = 20, seed: int = 0, device="auto",

@@ -26,7 +26,8 @@ def waveform_spectrogram(signal: np.ndarray, sr: int, title: str = "The sample c
     ax1.set_ylabel("amplitude")
     ax1.set_title("waveform")
     win, hop = int(0.025 * sr), int(0.010 * sr)
-    ax2.specgram(signal, NFFT=win, Fs=sr, noverlap=win - hop, cmap="magma", scale="dB")
+    with np.errstate(divide="ignore"):          # exact silence: log10(0) = -inf, left blank
+        ax2.specgram(signal, NFFT=win, Fs=sr, noverlap=win - hop, cmap="magma", scale="dB")
     ax2.set_ylabel("frequency (Hz)")
     ax2.set_xlabel("time (s)")
     ax2.set_title("spectrogram (dB)")

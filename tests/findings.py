@@ -222,7 +222,7 @@ LAB["07_latent_explorer"] = lab_07
 def _features_01(r):
     # the sample clip is the same in every profile: 4.7 s of speech, 118 frames
     assert r["shapes"] == {"A": [1582], "V": [18, 1764], "L": [22, 384]}, r["shapes"]
-    assert r["padding"] == {"words": 13, "kept_of_12": 12, "kept_of_30": 13}, r["padding"]
+    assert r["padding"] == {"words": 14, "kept_of_12": 12, "kept_of_30": 14}, r["padding"]
     z = r["znorm"]
     assert z["train_mean"] < 1e-4 and abs(z["train_std"] - 1) < 1e-3, f"ZNorm standardises train: {z}"
 
@@ -236,3 +236,46 @@ def lab_01(r):
 
 
 LAB["01_features"] = lab_01
+
+
+MELD_MODELS = {"majority", "logreg", "cmdm-L", "finetuned"}
+
+
+def _meld_available():
+    from affectkit.data.meld import FILES, meld_dir
+
+    try:
+        folder = meld_dir()
+    except FileNotFoundError:
+        return False
+    return all((folder / FILES[s]).exists() for s in ("train", "dev"))
+
+
+def _meld_rows(r):
+    """The rows of ``meld`` by (model, split); a skip only when MELD is really absent."""
+    if not _meld_available():
+        assert r["meld"] == [] and "MELD" in r["skipped"], "without MELD the notebook records why it skipped"
+        return None
+    rows = {(row["model"], row["split"]): row for row in r["meld"]}
+    assert {m for m, _ in rows} == MELD_MODELS and ("dev" in {s for _, s in rows}), sorted(rows)
+    assert all(_unit(row["weighted_f1"]) and _unit(row["accuracy"]) for row in rows.values())
+    return rows
+
+
+SMOKE["08_meld_text"] = _meld_rows
+
+
+def lab_08(r):
+    rows = _meld_rows(r)
+    if rows is None:
+        return
+    f1 = {m: rows[m, "dev"]["weighted_f1"] for m in MELD_MODELS}
+    acc = rows["majority", "dev"]["accuracy"]
+    assert f1["majority"] < 0.3 < acc, f"the majority class: high accuracy, low weighted F1: {f1}, acc {acc}"
+    assert f1["logreg"] > f1["majority"] + 0.15 and f1["cmdm-L"] > f1["majority"] + 0.15, f1
+    assert f1["finetuned"] >= 0.58, f"the kit's best text-only model reaches 0.58 weighted F1 on dev: {f1}"
+    assert f1["finetuned"] == max(f1.values()) and r["best_dev"]["model"] == "finetuned", f1
+    assert f1["finetuned"] > 0.530, "above the CMDM paper's lexical model (Table 6, 53.0%)"
+
+
+LAB["08_meld_text"] = lab_08

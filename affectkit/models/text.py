@@ -141,7 +141,11 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
     loss_fn = nn.CrossEntropyLoss(weight=class_weights(y, n_classes, weight_power).to(dev))
     optimizer = torch.optim.AdamW(clf.parameters(), lr=lr, weight_decay=weight_decay)
     steps = epochs * math.ceil(len(texts) / batch_size)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps, pct_start=0.1)
+    if steps >= 3:   # warm up over 10% of the steps (at least 2), then anneal
+        schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps,
+                                                       pct_start=min(0.5, max(0.1, 2 / steps)))
+    else:            # too few steps for a schedule
+        schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda _: 1.0)
     pad = clf.tokenizer.pad_token_id
     rng = np.random.default_rng(seed)
     rows = []
