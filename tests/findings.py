@@ -276,6 +276,9 @@ def lab_08(r):
     assert f1["finetuned"] >= 0.58, f"the kit's best text-only model reaches 0.58 weighted F1 on dev: {f1}"
     assert f1["finetuned"] == max(f1.values()) and r["best_dev"]["model"] == "finetuned", f1
     assert f1["finetuned"] > 0.530, "above the CMDM paper's lexical model (Table 6, 53.0%)"
+    per_class = r["per_class_f1_dev"]["finetuned"]
+    assert set(sorted(per_class, key=per_class.get)[:2]) == {"fear", "disgust"}, \
+        f"the two rarest classes keep the lowest F1: {per_class}"
 
 
 LAB["08_meld_text"] = lab_08

@@ -70,3 +70,11 @@ def test_baseline_helpers():
     df = pd.DataFrame({"a": range(10)})
     assert len(subsample(df, 4, seed=0)) == 4 and len(subsample(df, None)) == 10
     assert PAPER_TABLE6.set_index("model").loc["CMDM (Ours-fully)", "weighted_f1"] == 0.530
+
+
+def test_long_texts_are_cut_with_a_warning():
+    long = " ".join(["word"] * 60)
+    with pytest.warns(UserWarning, match="1 of 4 training texts are longer than max_length=16"):
+        fit = fit_text_classifier([long] + TEXTS[:3], LABELS[:4], 3, epochs=1, batch_size=4,
+                                  max_length=16, progress=False)
+    assert fit.model.predict([long]).shape == (1,)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -136,7 +137,12 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
     dev = resolve_device(device)
     torch.manual_seed(seed)
     clf = TextClassifier(n_classes, model, max_length=max_length).to(dev)
-    tokens = clf.tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
+    tokens = clf.tokenizer(texts)["input_ids"]
+    cut = sum(len(t) > max_length for t in tokens)
+    if cut:
+        warnings.warn(f"{cut} of {len(texts)} training texts are longer than max_length={max_length} "
+                      "tokens; their ends were cut", stacklevel=2)
+    tokens = [t[: max_length - 1] + t[-1:] if len(t) > max_length else t for t in tokens]  # keep [SEP]
     lengths = [len(t) for t in tokens]
     loss_fn = nn.CrossEntropyLoss(weight=class_weights(y, n_classes, weight_power).to(dev))
     optimizer = torch.optim.AdamW(clf.parameters(), lr=lr, weight_decay=weight_decay)

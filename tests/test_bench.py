@@ -1,0 +1,24 @@
+"""python -m affectkit.bench meld on tiny invented MELD files (no corpus rows)."""
+import json
+
+from affectkit import bench
+
+from .test_meld import ROWS, write
+
+
+def test_meld_prints_scores_as_json(tmp_path, capsys):
+    write(tmp_path / "train_sent_emo.csv", ROWS * 3)
+    write(tmp_path / "dev_sent_emo.csv")
+    assert bench.main(["meld", "--data-dir", str(tmp_path), "--split", "dev", "--epochs", "1", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"weighted_f1", "accuracy", "per_class_f1", "split", "n", "seconds"} <= set(out)
+    assert out["split"] == "dev" and out["n"] == 3 and 0 <= out["weighted_f1"] <= 1
+    assert set(out["per_class_f1"]) == {"neutral", "surprise", "fear", "sadness", "joy", "disgust", "anger"}
+
+
+def test_missing_split_or_directory_is_a_clear_error(tmp_path, capsys):
+    write(tmp_path / "train_sent_emo.csv")
+    assert bench.main(["meld", "--data-dir", str(tmp_path), "--split", "test"]) == 2
+    assert "no MELD test file (test_sent_emo.csv)" in capsys.readouterr().err
+    assert bench.main(["meld", "--data-dir", str(tmp_path / "nowhere")]) == 2
+    assert "no MELD directory found" in capsys.readouterr().err
