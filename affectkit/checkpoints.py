@@ -14,7 +14,8 @@ from pathlib import Path
 
 import torch
 
-VERSION = 1
+# 2: EASUM models apply MAG after the encoder's embedding layer (same weights, other outputs)
+VERSION = 2
 
 
 def checkpoint_dir() -> Path:

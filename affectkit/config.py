@@ -86,13 +86,30 @@ def check_shapes(shapes: Shapes, what: str = "shapes") -> Shapes:
 
 
 _DOMAINS = ("mosi", "mosei", "meld", "iemocap")
+# EASUM Table 1: train utterances of the four corpora
+EASUM_TRAIN = {"mosi": 1284, "mosei": 16326, "meld": 9989, "iemocap": 5354}
+
+
+def corpus_ratio_sizes(largest: int, val: int, test: int, floor: int = 1) -> dict:
+    """(train, val, test) per EASUM domain, the train splits in the ratio of the
+    real corpora (EASUM Table 1) with the largest (MOSEI) at ``largest``.
+
+    The ratio is what makes EASUM's balancing matter: MOSI has 13x fewer train
+    utterances than MOSEI. ``floor``: no train split below it (one batch), which
+    bends the ratio only for the tiniest splits. Validation and test splits get
+    the same size in every domain, so that each domain's score is measured
+    equally well.
+    """
+    top = max(EASUM_TRAIN.values())
+    return {d: (max(floor, round(largest * n / top)), val, test) for d, n in EASUM_TRAIN.items()}
+
 
 PROFILES = {
     "smoke": Profile(
         name="smoke", n_train=96, n_val=48, n_test=48, n_unlabeled=96,
         speakers=(4, 2, 2, 4),
         shapes={"A": (16,), "V": (6, 8), "L": (8, 12)},
-        domain_sizes={d: (48, 24, 24) for d in _DOMAINS},
+        domain_sizes=corpus_ratio_sizes(48, 24, 24, floor=16),
         domain_shapes={"L": (8, 12), "A": (8, 8), "V": (6, 8)},
         epochs=1, batch_size=32, seeds=(0,),
     ),
@@ -100,7 +117,7 @@ PROFILES = {
         name="lab", n_train=2400, n_val=400, n_test=800, n_unlabeled=6000,
         speakers=(40, 10, 20, 60),
         shapes={"A": (64,), "V": (18, 24), "L": (22, 32)},
-        domain_sizes={d: (600, 120, 240) for d in _DOMAINS},
+        domain_sizes=corpus_ratio_sizes(600, 120, 240, floor=48),
         domain_shapes={"L": (16, 32), "A": (20, 16), "V": (12, 16)},
         epochs=6, batch_size=128, seeds=(0, 1, 2), lr=2e-3,
     ),

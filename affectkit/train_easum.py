@@ -26,7 +26,7 @@ from . import checkpoints, metrics
 from .config import resolve_device
 from .data.dataset import MultimodalDataset
 from .data.labels import polarity
-from .data.transforms import ZNorm, feature_noise, temporal_zero_out
+from .data.transforms import ZNorm, feature_noise
 from .models.easum import DGModel, dg_loss
 
 
@@ -73,32 +73,40 @@ def prepare_domains(domains: dict) -> dict:
 
 
 def balance_domains(prepared: dict, seed: int = 0, noise_std: float = 0.1, zero_out: float = 0.1) -> dict:
-    """Bring every train split to the largest one's size with augmented copies.
+    """EASUM's balancing (Sec. 3.2): bring every train split to the largest one's size with augmented copies.
 
-    The copies get EASUM Eq. 1 noise on A and V (alpha ~ N(1, noise_std),
+    The copies get EASUM Eq. 1 noise on A and V here (alpha ~ N(1, noise_std),
     beta ~ N(0, noise_std): the paper's N(1, I) is far stronger than z-normalised
-    features tolerate) and temporal zero-out on L. Originals are kept as they are.
+    features tolerate). Their text is zeroed out *after the input embedding*,
+    as the paper says, so that happens inside the model during training: each
+    copy is flagged in ``hidden["augmented"]`` and the entry's ``"zero_out"``
+    holds the rate (:func:`fit_dg` passes both to the model). Originals are kept
+    as they are.
+
+    Without balancing, :func:`fit_dg` still draws one batch per domain per step,
+    so a small domain's utterances are simply seen more often (repeated, not
+    augmented): the comparison notebook 05 measures.
     """
+    if not 0.0 <= zero_out < 1.0:
+        raise ValueError(f"zero_out must be in [0, 1), got {zero_out}")
     target = max(len(e["train"]) for e in prepared.values())
     gen = torch.Generator().manual_seed(seed)
     out = {}
     for name, e in prepared.items():
         ds, extra = e["train"], target - len(e["train"])
-        if extra == 0:
-            out[name] = e
-            continue
         idx = torch.randint(0, len(ds), (extra,), generator=gen)
-        copy_ = ds.subset(idx)
-        x = dict(copy_.x)
-        for m in ("A", "V"):
-            if m in x:
-                x[m] = feature_noise(x[m], 1.0, noise_std, 0.0, noise_std, generator=gen) * copy_.mask[m].unsqueeze(-1)
-        if "L" in x:
-            x["L"] = temporal_zero_out(x["L"], zero_out, generator=gen)
-        copy_ = copy_.with_features(x)
         merged = ds.subset(torch.cat([torch.arange(len(ds)), idx]))
-        merged = merged.with_features({m: torch.cat([ds.x[m], copy_.x[m]]) for m in ds.x})
-        out[name] = {**e, "train": merged}
+        if extra:
+            copy_ = ds.subset(idx)
+            x = dict(copy_.x)
+            for m in ("A", "V"):
+                if m in x:
+                    noisy = feature_noise(x[m], 1.0, noise_std, 0.0, noise_std, generator=gen)
+                    x[m] = noisy * copy_.mask[m].unsqueeze(-1) if m in copy_.mask else noisy
+            merged = merged.with_features({m: torch.cat([ds.x[m], x[m]]) for m in ds.x})
+        merged.hidden = {**merged.hidden, "augmented": torch.cat([torch.zeros(len(ds), dtype=torch.bool),
+                                                                  torch.ones(extra, dtype=torch.bool)])}
+        out[name] = {**e, "train": merged, "zero_out": zero_out}
     return out
 
 
@@ -142,6 +150,14 @@ def dg_accuracy(model: DGModel, prepared: dict, split: str = "val", device=None)
     return scores
 
 
+def _zero_out(entry: dict, index: torch.Tensor, device) -> torch.Tensor | None:
+    """Per-row zero-out rate of a batch: the entry's rate for augmented copies, 0 for originals."""
+    flags = entry["train"].hidden.get("augmented")
+    if flags is None or not entry.get("zero_out"):
+        return None
+    return (flags[index.cpu()].float() * entry["zero_out"]).to(device)
+
+
 def fit_dg(model: DGModel, prepared: dict, omega: float = 0.1, epochs: int = 6, batch_size: int = 48,
            lr: float = 1e-4, weight_decay: float = 0.01, seed: int = 0, device="auto",
            progress: bool = True, k: int = 2) -> DGResult:
@@ -149,6 +165,9 @@ def fit_dg(model: DGModel, prepared: dict, omega: float = 0.1, epochs: int = 6, 
 
     One epoch = as many steps as the largest train split has batches; each step
     sums one batch's loss from every domain (EASUM: batch 48 per corpus, AdamW).
+    ``prepared``: :func:`prepare_domains`' output, balanced by :func:`balance_domains`
+    (the augmented copies' text is zeroed out after the embedding) or not (smaller
+    domains are cycled, so their utterances repeat).
     ``k``: the number of moments MD_total matches (EASUM: 2).
     """
     dev = resolve_device(device)
@@ -165,7 +184,8 @@ def fit_dg(model: DGModel, prepared: dict, omega: float = 0.1, epochs: int = 6, 
         sums = {}
         for step in range(steps):
             batches = {name: next(s) for name, s in streams.items()}
-            outputs = {name: model(b["x"], b["mask"]) for name, b in batches.items()}
+            outputs = {name: model(b["x"], b["mask"], _zero_out(prepared[name], b["index"], dev))
+                       for name, b in batches.items()}
             targets = {name: prepared[name]["train"].hidden["dg_target"][b["index"].cpu()].to(dev)
                        for name, b in batches.items()}
             terms = dg_loss(outputs, targets, tasks, omega, k)

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from affectkit.models.easum import DGModel, DSModel, dg_loss, ds_loss
+from affectkit.models.easum import DGModel, DSModel, dg_loss, ds_loss, warm_start
 
 
 def batch(shapes, n=4, seed=0):
@@ -89,12 +89,73 @@ def test_a_left_out_modality_is_silence():
         DGModel(SHAPES, "smoke")({"L": x["L"], "A": x["A"]}, mask)
 
 
-def test_fusion_explains_mag():
+def test_explain_returns_mags_pieces():
     model = DGModel(SHAPES, "smoke").eval()
     x, mask = batch(SHAPES)
-    parts = model.fusion.explain(x, mask)
+    parts = model.explain(x, mask)
     assert parts["text"].shape == parts["R"].shape == (4, 8, 12) and parts["lambda"].shape == (4, 8)
     assert (parts["lambda"] <= 1).all()
     expected = model.fusion.mag.norm(parts["text"] + parts["lambda"].unsqueeze(-1) * parts["R"])
-    fused = model.fusion(x, mask)
+    text, a, v = model.fusion.inputs(x, mask)
+    fused = model.fusion(model.embed(text, mask["L"].long()), a, v, mask["L"])
     assert torch.allclose(fused[1], expected[1], atol=1e-6)
+    model.train()
+    model.explain(x, mask)
+    assert model.training, "explain restores the training mode"
+
+
+def _encoder_input(model, x, mask):
+    """What the encoder's layers receive (a forward pre-hook on the layer stack)."""
+    seen = {}
+    hook = model.encoder.encoder.register_forward_pre_hook(lambda mod, args: seen.update(h=args[0]))
+    model(x, mask)
+    hook.remove()
+    return seen["h"]
+
+
+@pytest.mark.parametrize("kind", ["dg", "ds"])
+def test_mag_sits_after_the_embedding_layer(kind):
+    """MAG-BERT and the official EASUM code: embeddings (positions, LayerNorm) -> MAG -> encoder layers.
+    With silent A and V the encoder's input is MAG's LayerNorm of the embedding output."""
+    torch.manual_seed(0)
+    model = (DGModel(SHAPES, "smoke", modalities="L") if kind == "dg"
+             else DSModel(SHAPES, "sentiment", arch="smoke", modalities="L")).eval()
+    x, mask = batch(SHAPES)
+    text, _, _ = model.fusion.inputs(x, mask)
+    embedded = model.encoder.embeddings(inputs_embeds=text, **({"mask": mask["L"].long()} if kind == "ds" else {}))
+    # position embeddings are part of the embedding output, so MAG sees them
+    assert not torch.allclose(embedded[0], model.encoder.embeddings.LayerNorm(text[0]), atol=1e-4)
+    expected = model.fusion.mag.norm(embedded) * mask["L"].unsqueeze(-1)
+    assert torch.allclose(_encoder_input(model, x, mask), expected, atol=1e-5)
+
+
+def test_warm_start_copies_the_matching_weights():
+    torch.manual_seed(0)
+    dg = DGModel(SHAPES, "smoke")
+    ds = DSModel(SHAPES, "emotion", n_classes=7, arch="smoke")
+    copied = warm_start(ds, dg)
+    assert any(k.startswith("fusion.mag.") for k in copied)
+    assert "encoder.embeddings.position_embeddings.weight" in copied
+    for k in copied:
+        assert torch.equal(ds.state_dict()[k], dg.state_dict()[k]), k
+    assert not any(k.startswith(("main.", "aux.", "heads.")) for k in copied)
+    other = DSModel(SHAPES, "emotion", n_classes=7, arch="lab")
+    with pytest.raises(ValueError, match="share no weight"):
+        warm_start(other, DGModel({"L": (8, 12), "A": (8, 8), "V": (6, 8)}, "smoke"))
+
+
+def test_zero_out_is_applied_to_augmented_rows_in_training_only():
+    torch.manual_seed(0)
+    model = DGModel(SHAPES, "smoke")
+    x, mask = batch(SHAPES)
+    rate = torch.tensor([0.0, 0.0, 0.9, 0.9])
+    model.eval()
+    assert torch.equal(model(x, mask, zero_out=rate)["rep"], model(x, mask)["rep"])
+    model.train()
+    seen = {}
+    hook = model.fusion.register_forward_pre_hook(lambda mod, args: seen.update(emb=args[0]))
+    torch.manual_seed(1)
+    model(x, mask, zero_out=rate)
+    hook.remove()
+    zeroed = (seen["emb"].abs().sum(-1) == 0)
+    assert not zeroed[:2].any() and zeroed[2:].float().mean() > 0.5

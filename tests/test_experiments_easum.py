@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
+import torch
 
 from affectkit.experiments_easum import (PAPER_ETA, DSSetting, domain_data, domain_separation, eta_settings,
-                                         modality_settings, paired_gain, run_dg, run_ds, spl_settings,
+                                         init_settings, modality_settings, paired_gain, run_dg, run_ds, spl_settings,
                                          summarize_metrics)
 from affectkit.models.easum import DGModel
 
@@ -44,6 +45,34 @@ def test_run_dg_then_ds_rows():
         run_ds(spl_settings(("mosi",), ("soft",)), {}, "smoke", progress=False)
 
 
+def test_warm_start_unbalanced_runs_and_per_corpus_learning_rates(monkeypatch):
+    import affectkit.experiments_easum as ex
+
+    models = {}
+    dg = run_dg({"mm": 0.1}, "smoke", progress=False, models=models, untrained=False, balance=False)
+    assert dg.balanced.tolist() == [False] and {f"test_acc_{d}" for d in PAPER_ETA} <= set(dg.columns)
+    teacher = models[("mm", 0)].model
+    seen = {}
+    real_fit = ex.fit_ds
+
+    def spy(model, *args, **kwargs):
+        seen[(model.task, kwargs["lr"])] = {k: v.clone() for k, v in model.state_dict().items()}
+        return real_fit(model, *args, **kwargs)
+
+    monkeypatch.setattr(ex, "fit_ds", spy)
+    runs = run_ds(init_settings(("meld",)), {0: teacher}, "smoke", progress=False)
+    assert runs.init.tolist() == ["dg", "scratch"]
+    start = seen[("emotion", 1e-3)]
+    mag = "fusion.mag.gate_a.weight"
+    assert not torch.equal(start[mag], teacher.state_dict()[mag]), "the last call was the scratch model"
+    warm, _ = ex.train_ds(DSSetting("meld", "none"), domain_data("smoke", 0), teacher, 0, "smoke", epochs=1)
+    assert warm.model is not None
+    with pytest.raises(ValueError, match="needs a DG teacher"):
+        ex.train_ds(DSSetting("meld", "none"), domain_data("smoke", 0), None, 0, "smoke")
+    ex.train_ds(DSSetting("meld", "none", init="scratch"), domain_data("smoke", 0), None, 0, "smoke", epochs=1)
+    assert ex.TRAINING["paper"].lr_for("iemocap") == 3.5e-5 and ex.TRAINING["paper"].lr_for("mosi") == 1e-5
+
+
 def test_ds_setting_names_bad_values():
     with pytest.raises(ValueError, match="unknown domain 'sst'"):
         DSSetting("sst")
@@ -51,3 +80,5 @@ def test_ds_setting_names_bad_values():
         DSSetting("mosi", "fuzzy")
     with pytest.raises(ValueError, match="text plus any"):
         DSSetting("mosi", modalities="AV")
+    with pytest.raises(ValueError, match="init must be"):
+        DSSetting("mosi", init="imagenet")

@@ -26,11 +26,44 @@ def test_balance_brings_every_domain_to_the_largest():
     small = {**prepared, "mosi": {**prepared["mosi"], "train": prepared["mosi"]["train"].subset(np.arange(10))}}
     balanced = balance_domains(small, seed=0)
     sizes = {name: len(e["train"]) for name, e in balanced.items()}
-    assert len(set(sizes.values())) == 1 and sizes["mosi"] == len(prepared["meld"]["train"])
+    assert len(set(sizes.values())) == 1 and sizes["mosi"] == max(len(e["train"]) for e in prepared.values())
     train = balanced["mosi"]["train"]
     assert torch.equal(train.x["A"][:10], small["mosi"]["train"].x["A"]), "originals kept"
     assert len(train.hidden["dg_target"]) == len(train)
     assert not train.x["A"][~train.mask["A"]].any(), "augmented padding stays zero"
+    flags = train.hidden["augmented"]
+    assert not flags[:10].any() and flags[10:].all() and balanced["mosi"]["zero_out"] == 0.1
+    # the text is zeroed out after the embedding, in the model: each copy's word vectors are an original's
+    copies, originals = train.x["L"][10:].flatten(1), train.x["L"][:10].flatten(1)
+    gaps = (copies[:, None] - originals[None]).abs().amax(-1).min(1).values
+    assert (gaps == 0).all()
+    largest = max(small, key=lambda d: len(small[d]["train"]))
+    assert not balanced[largest]["train"].hidden["augmented"].any()
+
+
+def test_domain_sizes_follow_the_real_corpora():
+    from affectkit.config import EASUM_TRAIN, get_profile
+
+    sizes = {d: n[0] for d, n in get_profile("lab").domain_sizes.items()}
+    assert max(sizes, key=sizes.get) == "mosei" and min(sizes, key=sizes.get) == "mosi"
+    for d in ("meld", "iemocap"):
+        assert abs(sizes[d] / sizes["mosei"] - EASUM_TRAIN[d] / EASUM_TRAIN["mosei"]) < 0.01
+    assert sizes["mosi"] < sizes["mosei"] / 10, "MOSI is an order of magnitude smaller: balancing matters"
+
+
+def test_fit_dg_zeroes_out_only_augmented_copies():
+    prepared = balance_domains(prepare_domains(smoke_domains()), seed=0, zero_out=0.5)
+    torch.manual_seed(0)
+    model = DGModel(prepared["mosi"]["train"].shapes, "smoke")
+    seen = []
+    hook = model.fusion.register_forward_pre_hook(lambda mod, args: seen.append(args[0].detach()))
+    fit_dg(model, prepared, omega=0.1, epochs=1, batch_size=64, lr=1e-3, device="cpu", progress=False)
+    hook.remove()
+    zeroed_rows = [(e.abs().sum(-1) == 0).float().mean(1) for e in seen[:4]]  # first step: one batch per domain
+    mosei = zeroed_rows[list(prepared).index("mosei")]
+    mosi = zeroed_rows[list(prepared).index("mosi")]
+    assert (mosei == 0).all(), "the largest domain has no copies"
+    assert mosi.max() > 0.2, "MOSI's augmented copies lose tokens"
 
 
 def test_fit_dg_runs_and_records_moment_distance():

@@ -72,3 +72,14 @@ def test_temporal_zero_out():
     assert torch.equal(temporal_zero_out(x, p=0.0), x)
     with pytest.raises(ValueError, match="p must"):
         temporal_zero_out(x, p=1.0)
+
+
+def test_temporal_zero_out_per_sequence_rates():
+    x = torch.ones(3, 200, 2)
+    out = temporal_zero_out(x, torch.tensor([0.0, 0.5, 0.9]), generator=torch.Generator().manual_seed(0))
+    dropped = (out.abs().sum(-1) == 0).float().mean(1)
+    assert dropped[0] == 0 and 0.35 < dropped[1] < 0.65 and dropped[2] > 0.8
+    with pytest.raises(ValueError, match="one per sequence"):
+        temporal_zero_out(x, torch.tensor([0.1, 0.2]))
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        temporal_zero_out(x, torch.tensor([0.1, 0.2, 1.0]))

@@ -120,19 +120,27 @@ def feature_noise(x: torch.Tensor, alpha_mean: float = 1.0, alpha_std: float = 1
     return alpha * x + beta
 
 
-def temporal_zero_out(x: torch.Tensor, p: float = 0.1,
-                      generator: torch.Generator | None = None) -> torch.Tensor:
+def temporal_zero_out(x: torch.Tensor, p=0.1, generator: torch.Generator | None = None) -> torch.Tensor:
     """Random temporal zero-out (EASUM Sec. 3.2, text augmentation after the
     embedding): each time step of each sequence is zeroed with probability ``p``.
 
+    EASUM applies it to the embedded text inside the model
+    (:class:`~affectkit.models.easum.MAGEncoder`); on raw word vectors it shows the idea.
+
     Args:
         x: (n, time, dim).
+        p: a probability in [0, 1), or an (n,) tensor of them (one per sequence,
+            e.g. 0 for original utterances and the rate for augmented copies).
     Returns:
         (n, time, dim)
     """
-    if not 0.0 <= p < 1.0:
-        raise ValueError(f"p must be in [0, 1), got {p}")
     if x.ndim != 3:
         raise ValueError(f"x must be (n, time, dim), got shape {tuple(x.shape)}")
-    keep = torch.rand(x.shape[:2], generator=generator) >= p
+    p = torch.as_tensor(p, dtype=torch.float32)
+    if p.ndim not in (0, 1) or (p.ndim == 1 and len(p) != len(x)):
+        raise ValueError(f"p must be a number or one per sequence ({len(x)}), got shape {tuple(p.shape)}")
+    if not ((p >= 0) & (p < 1)).all():
+        raise ValueError(f"p must be in [0, 1), got {p.tolist()}")
+    draw = torch.rand(x.shape[:2], generator=generator).to(x.device)
+    keep = draw >= (p.to(x.device).unsqueeze(-1) if p.ndim == 1 else p.to(x.device))
     return x * keep.unsqueeze(-1).to(x)

@@ -3,15 +3,19 @@ domain-specific (DS) model, on top of MAG fusion.
 
 - :class:`Fusion`: acoustic and visual sequences resampled to the text's
   length (:func:`~affectkit.models.mag.align_to`), then MAG per token.
-- :class:`DGModel`: Fusion -> ConvBERT encoder (``transformers.ConvBertModel``
-  driven through ``inputs_embeds``) -> pooled representation -> a sentiment
+- :class:`MAGEncoder`: where MAG sits, as in MAG-BERT and the official code:
+  the encoder's embedding layer (positions, LayerNorm, dropout), then MAG, then
+  the encoder's layers.
+- :class:`DGModel`: embeddings -> MAG -> ConvBERT layers (``transformers.ConvBertModel``'s
+  two halves) -> pooled representation -> a sentiment
   head (3 polarities, shared by the sentiment corpora) and an emotion head
   (the 9 common emotions, shared by the emotion corpora).
   ``L_DG = sum_i L_Di + omega * MD_total`` (:func:`dg_loss`).
-- :class:`DSModel`: Fusion -> DeBERTa encoder (``transformers.DebertaV2Model``)
+- :class:`DSModel`: embeddings -> MAG -> DeBERTa layers (``transformers.DebertaV2Model``)
   -> a main head (sentiment intensity, or the corpus's own emotion classes)
   and an auxiliary head (the other task, supervised by the frozen DG model's
-  soft pseudo labels). ``L_DS = L_task + eta * KL`` (:func:`ds_loss`).
+  soft pseudo labels). ``L_DS = L_task + eta * KL`` (:func:`ds_loss`);
+  :func:`warm_start` copies the DG model's matching weights into it first.
 
 The encoders are built from configs (no pretrained weights: the kit runs
 offline, and the synthetic world's features are not word pieces). The
@@ -27,8 +31,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from transformers import ConvBertConfig, ConvBertModel, DebertaV2Config, DebertaV2Model
+from transformers.masking_utils import create_bidirectional_mask
 
 from ..config import get_profile
+from ..data.transforms import temporal_zero_out
 from ..losses import hard_label_ce, moment_distance_total, soft_label_kl
 from .mag import MAG, align_to
 
@@ -81,16 +87,19 @@ def check_modalities(modalities: str) -> str:
 
 
 class Fusion(nn.Module):
-    """Text projection (identity when the text dim is the hidden size), nonverbal
-    alignment to the text's length, MAG.
+    """The inputs of MAG and MAG itself: text projection (identity when the text
+    dim is the hidden size), nonverbal alignment to the text's length, the gate.
 
     ``modalities``: which of "LAV" the model uses (EASUM Table 4's ablation). A
     modality left out enters MAG as silence (zeros): MAG's projections have no
     bias, so it displaces nothing, and with neither A nor V the output is the
     normalised text.
 
-    Shapes: x {"L": (b, T_l, d_l), "A": (b, T_a, d_a), "V": (b, T_v, d_v)},
-    mask {m: (b, T_m)} -> (b, T_l, hidden).
+    The encoder's embedding layer runs *between* :meth:`inputs` and :meth:`forward`
+    (see :class:`MAGEncoder`): MAG shifts embedded tokens, as in MAG-BERT.
+
+    Shapes: :meth:`inputs` x {"L": (b, T_l, d_l), "A": (b, T_a, d_a), "V": (b, T_v, d_v)},
+    mask {m: (b, T_m)} -> text (b, T_l, hidden), acoustic (b, T_l, d_a), visual (b, T_l, d_v).
     """
 
     def __init__(self, shapes: dict, arch: EASUMArch, modalities: str = "LAV"):
@@ -117,24 +126,20 @@ class Fusion(nn.Module):
             raise ValueError(f"the model uses modality {m!r} but the batch has only {sorted(x)}")
         return align_to(x[m], self.text_len, mask.get(m))
 
-    def _inputs(self, x: dict, mask: dict):
+    def inputs(self, x: dict, mask: dict) -> tuple:
+        """(projected text, acoustic, visual), the nonverbal ones resampled to the text's length."""
         if "L" not in x:
             raise ValueError(f"EASUM needs the text sequence 'L'; the batch has {sorted(x)}")
         text = self.text(x["L"])
         return text, self._nonverbal("A", x, mask, text), self._nonverbal("V", x, mask, text)
 
-    @torch.no_grad()
-    def explain(self, x: dict, mask: dict) -> dict:
-        """MAG's pieces for a batch: {"text": (b, T, hidden) projected text,
-        "R": (b, T, hidden), "lambda": (b, T), "g_a", "g_v": (b, T, hidden)}."""
-        text, a, v = self._inputs(x, mask)
-        return {"text": text, **self.mag.displacement(text, a, v)}
-
-    def forward(self, x: dict, mask: dict) -> torch.Tensor:
-        fused = self.mag(*self._inputs(x, mask))
+    def forward(self, embedded: torch.Tensor, acoustic: torch.Tensor, visual: torch.Tensor,
+                text_mask: torch.Tensor | None) -> torch.Tensor:
+        """MAG on the embedded text: (b, T, hidden) -> (b, T, hidden)."""
+        fused = self.mag(embedded, acoustic, visual)
         # padded tokens are zeroed: ConvBERT's span convolution reads neighbours
         # without looking at the attention mask, so garbage there would leak
-        return fused if mask.get("L") is None else fused * mask["L"].unsqueeze(-1).to(fused)
+        return fused if text_mask is None else fused * text_mask.unsqueeze(-1).to(fused)
 
 
 def pool(hidden: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
@@ -151,8 +156,50 @@ def head(hidden: int, out: int, dropout: float) -> nn.Sequential:
                          nn.Linear(hidden, out))
 
 
-class DGModel(nn.Module):
-    """The domain-general model: MAG -> ConvBERT -> pooled -> sentiment and emotion heads.
+class MAGEncoder(nn.Module):
+    """What the DG and DS models share: embed the text, shift it with MAG, encode.
+
+    The placement follows MAG-BERT and the official EASUM code: the encoder's
+    own embedding layer (position embeddings, LayerNorm, dropout) runs on the
+    projected text first, then MAG, then the encoder's layers. MAG is *not* fed
+    back through the embedding layer. Subclasses build ``self.fusion`` and
+    ``self.encoder`` (a transformers model) and say how to call the encoder's
+    two halves: ``embed(text, attn)`` (b, T, hidden) -> (b, T, hidden) and
+    ``layers(fused, attn)`` (b, T, hidden) -> (b, T, hidden).
+    """
+
+    def _embedded(self, x: dict, mask: dict, zero_out: torch.Tensor | None = None):
+        text, acoustic, visual = self.fusion.inputs(x, mask)
+        text_mask = mask.get("L")
+        attn = None if text_mask is None else text_mask.long()
+        embedded = self.embed(text, attn)
+        if zero_out is not None and self.training:
+            embedded = temporal_zero_out(embedded, zero_out)
+        return embedded, acoustic, visual, text_mask, attn
+
+    def encode(self, x: dict, mask: dict, zero_out: torch.Tensor | None = None) -> torch.Tensor:
+        """The pooled representation (b, hidden). ``zero_out``: (b,) per-row
+        probability of EASUM's temporal zero-out on the embedded text (Sec. 3.2;
+        training only: 0 for original utterances, the rate for augmented copies)."""
+        embedded, acoustic, visual, text_mask, attn = self._embedded(x, mask, zero_out)
+        fused = self.fusion(embedded, acoustic, visual, text_mask)
+        return pool(self.layers(fused, attn), text_mask)
+
+    @torch.no_grad()
+    def explain(self, x: dict, mask: dict) -> dict:
+        """MAG's pieces for a batch, in eval mode: {"text": (b, T, hidden) the embedded
+        text MAG shifts, "R": (b, T, hidden), "lambda": (b, T), "g_a", "g_v": (b, T, hidden)}."""
+        was_training = self.training
+        self.eval()
+        try:
+            embedded, acoustic, visual, _, _ = self._embedded(x, mask)
+            return {"text": embedded, **self.fusion.mag.displacement(embedded, acoustic, visual)}
+        finally:
+            self.train(was_training)
+
+
+class DGModel(MAGEncoder):
+    """The domain-general model: embeddings -> MAG -> ConvBERT layers -> pooled -> sentiment and emotion heads.
 
     Args: shapes: {"L", "A", "V"} -> (time, dim); arch: :class:`EASUMArch` or a
     profile name; modalities: see :class:`Fusion`.
@@ -177,6 +224,16 @@ class DGModel(nn.Module):
         self.heads = nn.ModuleDict({"sentiment": head(arch.hidden, N_POLARITIES, arch.dropout),
                                     "emotion": head(arch.hidden, N_COMMON, arch.dropout)})
 
+    def embed(self, text, attn):
+        # ConvBERT's embeddings: + position and token-type embeddings, LayerNorm, dropout
+        return self.encoder.embeddings(inputs_embeds=text)
+
+    def layers(self, fused, attn):
+        if attn is None:
+            attn = torch.ones(fused.shape[:2], dtype=torch.long, device=fused.device)
+        mask = create_bidirectional_mask(config=self.encoder.config, inputs_embeds=fused, attention_mask=attn)
+        return self.encoder.encoder(fused, attention_mask=mask).last_hidden_state
+
     def config(self) -> dict:
         """Everything needed to rebuild the model (saved with checkpoints)."""
         return {"shapes": {m: list(s) for m, s in self.shapes.items()}, "arch": asdict(self.arch),
@@ -189,12 +246,8 @@ class DGModel(nn.Module):
         model.domains = {int(k): v for k, v in config["domains"].items()}
         return model
 
-    def forward(self, x: dict, mask: dict) -> dict:
-        fused = self.fusion(x, mask)
-        text_mask = mask.get("L")
-        attn = None if text_mask is None else text_mask.long()
-        hidden = self.encoder(inputs_embeds=fused, attention_mask=attn).last_hidden_state
-        rep = pool(hidden, text_mask)
+    def forward(self, x: dict, mask: dict, zero_out: torch.Tensor | None = None) -> dict:
+        rep = self.encode(x, mask, zero_out)
         return {"rep": rep, **{task: h(rep) for task, h in self.heads.items()}}
 
 
@@ -218,8 +271,8 @@ def dg_loss(outputs: dict, targets: dict, tasks: dict, omega: float = 0.1, k: in
     return {**per, "task": task, "md": md, "total": task + omega * md}
 
 
-class DSModel(nn.Module):
-    """The domain-specific model of one corpus: MAG -> DeBERTa -> pooled -> main and auxiliary heads.
+class DSModel(MAGEncoder):
+    """The domain-specific model of one corpus: embeddings -> MAG -> DeBERTa layers -> pooled -> main and auxiliary heads.
 
     Args:
         shapes: as :class:`DGModel`. task: "sentiment" (main: intensity, 1 output;
@@ -227,6 +280,7 @@ class DSModel(nn.Module):
             the corpus; auxiliary: 3 polarities).
         modalities: see :class:`Fusion` (EASUM Table 4: "L", "LA", "LV", "LAV").
     ``forward`` returns {"rep", "main": (b,) or (b, n_classes), "aux": (b, 9 or 3)}.
+    EASUM starts it from the trained DG model (:func:`warm_start`).
     """
 
     def __init__(self, shapes: dict, task: str, n_classes: int | None = None, arch="lab", modalities: str = "LAV"):
@@ -254,13 +308,40 @@ class DSModel(nn.Module):
         """The DG head whose predictions supervise the auxiliary head."""
         return "emotion" if self.task == "sentiment" else "sentiment"
 
+    def embed(self, text, attn):
+        # DeBERTa's embeddings: + absolute positions, LayerNorm, padding zeroed, dropout
+        if attn is None:
+            attn = torch.ones(text.shape[:2], dtype=torch.long, device=text.device)
+        return self.encoder.embeddings(inputs_embeds=text, mask=attn)
+
+    def layers(self, fused, attn):
+        if attn is None:
+            attn = torch.ones(fused.shape[:2], dtype=torch.long, device=fused.device)
+        return self.encoder.encoder(fused, attn).last_hidden_state
+
     def forward(self, x: dict, mask: dict) -> dict:
-        fused = self.fusion(x, mask)
-        text_mask = mask.get("L")
-        attn = None if text_mask is None else text_mask.long()
-        rep = pool(self.encoder(inputs_embeds=fused, attention_mask=attn).last_hidden_state, text_mask)
+        rep = self.encode(x, mask)
         main = self.main(rep)
         return {"rep": rep, "main": main.squeeze(-1) if self.task == "sentiment" else main, "aux": self.aux(rep)}
+
+
+def warm_start(model: nn.Module, source: nn.Module) -> list:
+    """Copy into ``model`` every weight of ``source`` whose name and shape match; return their names.
+
+    EASUM's DS model starts from the DG model (Fig. 1: the fusion is loaded from
+    phase 1 and trained further; the official code copies every matching key of
+    the DG state dict). Between a DG model (ConvBERT) and a DS model (DeBERTa)
+    that is the fusion (text projection, MAG) and the encoders' word, position
+    and LayerNorm embeddings; the heads and the encoder layers differ and keep
+    their initialisation. Raises ValueError if nothing matches (e.g. other sizes).
+    """
+    target = model.state_dict()
+    shared = {k: v for k, v in source.state_dict().items() if k in target and target[k].shape == v.shape}
+    if not shared:
+        raise ValueError(f"{type(source).__name__} and {type(model).__name__} share no weight of the same "
+                         "name and shape (another profile or hidden size?)")
+    model.load_state_dict(shared, strict=False)
+    return sorted(shared)
 
 
 def ds_loss(out: dict, target: torch.Tensor, teacher_logits: torch.Tensor | None, task: str,
