@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -20,15 +22,90 @@ import torch
 
 
 def results_dir() -> Path:
+    """``$AFFECTKIT_RESULTS_DIR``, else ``results/`` in the working directory (the
+    kernel's: the notebook's folder under JupyterLab and nbconvert, the caller's
+    under papermill)."""
     return Path(os.environ.get("AFFECTKIT_RESULTS_DIR", "results"))
 
 
+_declared: str | None = None  # set by this_notebook()
+_warned = False
+
+
+def _check_stem(stem) -> str:
+    if (not isinstance(stem, str) or not stem.strip() or stem != stem.strip() or ".." in stem
+            or any(sep in stem for sep in ("/", "\\", os.sep, os.altsep or "/")) or "\0" in stem):
+        raise ValueError(f"a notebook name must be a plain file stem such as '03_mmd_collapse' "
+                         f"(no folders, no '..'), got {stem!r}")
+    if stem.endswith(".ipynb"):
+        raise ValueError(f"give the notebook's stem without '.ipynb': {stem[:-6]!r}")
+    return stem
+
+
+def this_notebook(stem: str) -> str:
+    """Declare the running notebook's file stem, e.g. ``this_notebook("03_mmd_collapse")``.
+
+    papermill, nbconvert and nbclient do not tell the kernel which notebook it
+    runs, so each notebook names itself in its first cell; :func:`notebook_stem`
+    uses the name only where no executor gives one (a renamed copy opened in
+    JupyterLab still gets its own sidecar). Returns the stem that :func:`record`
+    will use now.
+    """
+    global _declared
+    _declared = _check_stem(stem)
+    return notebook_stem()
+
+
+def _inherited(var: str) -> bool:
+    """True when the process that started this kernel has ``var`` too, with the same
+    value: a notebook that runs papermill passes its own ``JPY_SESSION_NAME`` on to
+    the kernel papermill starts, which is not that notebook; the Jupyter server sets
+    it for its kernels only. (Reads Linux's /proc; elsewhere False.)"""
+    launcher = os.environ.get("JPY_PARENT_PID", "")  # jupyter_client: the launching process
+    pid = int(launcher) if launcher.isdigit() else os.getppid()
+    try:
+        env = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return f"{var}={os.environ[var]}".encode() in env
+
+
+def _vscode_file() -> str | None:
+    """The notebook path VS Code puts in the IPython namespace, if any."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    path = getattr(shell, "user_ns", {}).get("__vsc_ipynb_file__") if shell is not None else None
+    return path if isinstance(path, str) and path else None
+
+
 def notebook_stem() -> str:
-    """The running notebook's stem: ``$AFFECTKIT_NOTEBOOK`` (set by the kit's runner),
-    else the Jupyter session name, else ``"interactive"``."""
-    for var in ("AFFECTKIT_NOTEBOOK", "JPY_SESSION_NAME"):
-        if os.environ.get(var):
-            return Path(os.environ[var]).stem
+    """The running notebook's stem, the name of its sidecar. In this order:
+
+    1. ``$AFFECTKIT_NOTEBOOK``: set by the kit's runner (:mod:`affectkit.runner`);
+    2. ``$JPY_SESSION_NAME``: the notebook's path, set by the Jupyter server for
+       JupyterLab's and Notebook's kernels (ignored when inherited from a parent
+       kernel, and for consoles, whose session name is not an ``.ipynb``);
+    3. ``__vsc_ipynb_file__``: set by VS Code in the IPython namespace;
+    4. the name the notebook declared with :func:`this_notebook` (papermill,
+       nbconvert, nbclient);
+    5. ``"interactive"``, with a one-time warning naming that file.
+    """
+    global _warned
+    if os.environ.get("AFFECTKIT_NOTEBOOK"):
+        return Path(os.environ["AFFECTKIT_NOTEBOOK"]).stem
+    session = os.environ.get("JPY_SESSION_NAME", "")
+    if session.endswith(".ipynb") and not _inherited("JPY_SESSION_NAME"):
+        return Path(session).stem
+    vscode = _vscode_file()
+    if vscode:
+        return Path(vscode).stem
+    if _declared:
+        return _declared
+    if not _warned:
+        _warned = True
+        warnings.warn(f"affectkit: no notebook name known, so results go to "
+                      f"{results_dir() / 'interactive.json'}; name the notebook with "
+                      f"affectkit.this_notebook('<file stem>') in its first cell", stacklevel=3)
     return "interactive"
 
 
@@ -73,7 +150,7 @@ def record(name: str, value, notebook: str | None = None):
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"record name must be a non-empty string, got {name!r}")
-    stem = notebook or notebook_stem()
+    stem = _check_stem(notebook) if notebook is not None else notebook_stem()
     payload = to_jsonable(value)
     folder = results_dir()
     folder.mkdir(parents=True, exist_ok=True)
