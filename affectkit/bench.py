@@ -48,7 +48,8 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     m = sub.add_parser("meld", help="fine-tune the text model on MELD train, score a split, print JSON")
     m.add_argument("--data-dir", default=None,
-                   help="folder with MELD's CSVs (default: $AFFECTKIT_MELD_DIR, then ../shared/data/meld)")
+                   help="folder with MELD's CSVs (default: $AFFECTKIT_MELD_DIR, then the repository's "
+                        "data/meld/)")
     m.add_argument("--split", choices=("dev", "test"), default="dev")
     m.add_argument("--epochs", type=int, default=2)
     m.add_argument("--lr", type=float, default=8e-5)

@@ -7,7 +7,7 @@ when its file is there) with weighted F1 and accuracy:
 - ``logreg``: logistic regression on the mean of the utterance's word vectors;
 - ``cmdm-L``: the kit's lexical model from the CMDM paper, a SequenceDAE over
   the word vectors (12 words for MELD) and the classifier, trained with
-  reconstruction (notebooks 02-04);
+  reconstruction (notebooks 02-04), its epoch selected on dev;
 - ``finetuned``: the transformer itself fine-tuned (:mod:`affectkit.models.text`),
   the kit's best text-only model.
 
@@ -107,26 +107,29 @@ def text_dataset(x, mask, y, name: str):
                              y=torch.tensor(np.array(y)), classes=MELD7.classes, name=name)
 
 
-def lexical_cmdm(train, evaluated, profile="lab", epochs: int = 20, seed: int = 0, device="auto",
+def lexical_cmdm(train, dev, evaluated=None, profile="lab", epochs: int = 20, seed: int = 0, device="auto",
                  progress: bool = True):
     """The CMDM lexical branch on real text: SequenceDAE (lab sizes) + classifier,
-    Ls = CE + alpha * reconstruction, z-normalised on train; model selected on
-    ``evaluated``'s UA (so, like everything here, tuned on dev).
+    Ls = CE + alpha * reconstruction, z-normalised on train; the epoch is
+    selected on ``dev``'s UA, whatever split is scored (selecting on the
+    scored test split would leak it into the model).
 
     Args:
-        train, evaluated: datasets from :func:`text_dataset`.
+        train, dev: datasets from :func:`text_dataset`: fit and model selection.
+        evaluated: the dataset to predict (e.g. MELD test); None: ``dev``.
     Returns:
-        (predictions (n_eval,), FitResult).
+        (predictions (n_evaluated,), FitResult).
     """
     from .data.transforms import ZNorm
     from .models.cmdm import CMDM
     from .objectives import CMDMLoss
     from .train import fit, predict
 
+    evaluated = dev if evaluated is None else evaluated
     norm = ZNorm().fit(train)
-    train, evaluated = norm.transform(train), norm.transform(evaluated)
+    train, dev, evaluated = norm.transform(train), norm.transform(dev), norm.transform(evaluated)
     arch = "smoke" if get_profile(profile).name == "smoke" else "lab"
     model = CMDM(train.shapes, len(MELD7.classes), arch=arch)
-    result = fit(model, train, evaluated, loss=CMDMLoss(matching=False, unpaired=False), epochs=epochs, seed=seed,
+    result = fit(model, train, dev, loss=CMDMLoss(matching=False, unpaired=False), epochs=epochs, seed=seed,
                  device=device, patience=5, progress=progress)
     return predict(result.model, evaluated, decode=False)["pred"], result

@@ -1,8 +1,10 @@
 """Losses of the two methods, written to be read.
 
 CMDM (Liang et al. 2020), Sec. 3.2:
-- ``gaussian_kernel`` (Eq. 4) with a bandwidth rule (fixed, median heuristic, several sigmas);
-- ``mmd`` (Eq. 3), the unbiased estimator between two *sets* of latents;
+- ``gaussian_kernel`` (Eq. 4) with a bandwidth rule (fixed, several sigmas, or the median
+  heuristic of ``bandwidth`` over the pooled sample);
+- ``mmd`` (Eq. 3), the unbiased estimator between two *sets* of latents, one bandwidth
+  shared by its three kernel blocks;
 - ``paired_discrepancy``: a per-utterance form in which pairing matters;
 - ``matching_terms``: L_pair (Eq. 6) and the unpaired term L_unpair (Eq. 7)
   built by shuffling modalities across utterances.
@@ -38,17 +40,42 @@ def sq_distances(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return (x.unsqueeze(1) - y.unsqueeze(0)).pow(2).sum(-1)
 
 
-def bandwidth(x: torch.Tensor, y: torch.Tensor, rule="median") -> torch.Tensor:
-    """A data-driven sigma, detached from the graph.
+def bandwidth(x, y, rule="median") -> torch.Tensor:
+    """The data-driven sigma of the median heuristic, detached from the graph.
 
-    ``"median"``: sigma = sqrt(median(d^2) / 2) over all pairs of x and y
-    (the median heuristic, as alibi-detect). It scales with the data, so a
+    ``"median"``: sigma = sqrt(median(d^2) / 2), the median over all distinct
+    pairs (i < j) of the *pooled* sample cat(x, y), (n + m, d): no zero
+    self-distances, and one number for x and y together (``y is x``: x alone).
+    Every ``"median"`` in this module takes its sigma here, so the three kernel
+    blocks of :func:`mmd` (Eq. 3) share it. It scales with the data, so a
     matching loss with it can *not* be lowered by shrinking every latent.
+
+    Args: x (n, d), y (m, d), at least two points pooled.
+    Returns: a 0-dim tensor.
     """
     if rule != "median":
         raise ValueError(f"bandwidth rule must be 'median', got {rule!r}")
-    d2 = sq_distances(x, y).detach()
-    return (d2.median() / 2).clamp_min(1e-12).sqrt()
+    x, y = _as_2d(x, "x"), _as_2d(y, "y")
+    pooled = (x if y is x else torch.cat([x, y])).detach()
+    if len(pooled) < 2:
+        raise ValueError(f"the median bandwidth needs at least 2 points, got {len(pooled)}")
+    d2 = sq_distances(pooled, pooled)
+    upper = torch.ones_like(d2, dtype=torch.bool).triu(1)   # i < j: each pair once, no diagonal
+    d2 = d2[upper]
+    # the mean of the two middle values for an even count, as numpy's median
+    k = len(d2)
+    median = (d2.kthvalue((k + 1) // 2).values + d2.kthvalue(k // 2 + 1).values) / 2
+    return (median / 2).clamp_min(1e-12).sqrt()
+
+
+def _sigmas(sigma, x, y) -> list:
+    """A bandwidth argument as a non-empty list of sigmas; ``"median"`` -> [:func:`bandwidth`]."""
+    if isinstance(sigma, str):
+        sigma = bandwidth(x, y, sigma)
+    sigmas = list(sigma) if isinstance(sigma, Sequence) else [sigma]
+    if len(sigmas) == 0:
+        raise ValueError("sigma must not be an empty sequence")
+    return sigmas
 
 
 def gaussian_kernel(x, y, sigma=1.0) -> torch.Tensor:
@@ -56,19 +83,15 @@ def gaussian_kernel(x, y, sigma=1.0) -> torch.Tensor:
 
     Args:
         x: (n, d); y: (m, d).
-        sigma: a positive number, ``"median"`` (see :func:`bandwidth`), or a
-            sequence of numbers: the kernels are summed (a multi-bandwidth kernel).
+        sigma: a positive number, ``"median"`` (:func:`bandwidth` of the pooled
+            x and y), or a sequence of numbers: the kernels are summed (a
+            multi-bandwidth kernel).
     Returns:
         (n, m) kernel matrix.
     """
     d2 = sq_distances(x, y)
-    if isinstance(sigma, str):
-        sigma = bandwidth(x, y, sigma)
-    sigmas = sigma if isinstance(sigma, Sequence) else [sigma]
-    if len(sigmas) == 0:
-        raise ValueError("sigma must not be an empty sequence")
     total = 0.0
-    for s in sigmas:
+    for s in _sigmas(sigma, x, y):
         s = torch.as_tensor(s, dtype=d2.dtype, device=d2.device)
         if not torch.isfinite(s) or s <= 0:
             raise ValueError(f"sigma must be positive and finite, got {float(s)}")
@@ -82,6 +105,11 @@ def mmd(p, q, sigma=1.0) -> torch.Tensor:
         1/(m(m-1)) sum_{i != j} k(p_i, p_j) + 1/(n(n-1)) sum_{i != j} k(q_i, q_j)
         - 2/(mn) sum_{i, j} k(p_i, q_j)
 
+    One kernel, so one bandwidth, for all three blocks: ``"median"`` is
+    :func:`bandwidth` of the pooled p and q, taken once (a sigma per block
+    would compare each cloud with itself at its own scale, and a shifted or a
+    shrunk cloud would score near 0).
+
     A *set* statistic: permuting the rows of p or q leaves it unchanged, so
     shuffling one modality across utterances does not change it either.
     Needs at least two samples on each side (the within terms skip i == j).
@@ -90,7 +118,9 @@ def mmd(p, q, sigma=1.0) -> torch.Tensor:
     m, n = len(p), len(q)
     if m < 2 or n < 2:
         raise ValueError(f"the unbiased MMD needs >= 2 samples per side, got {m} and {n}")
-    kpp, kqq, kpq = gaussian_kernel(p, p, sigma), gaussian_kernel(q, q, sigma), gaussian_kernel(p, q, sigma)
+    sigmas = _sigmas(sigma, p, q)
+    kpp, kqq = gaussian_kernel(p, p, sigmas), gaussian_kernel(q, q, sigmas)
+    kpq = gaussian_kernel(p, q, sigmas)
     within_p = (kpp.sum() - kpp.diagonal().sum()) / (m * (m - 1))
     within_q = (kqq.sum() - kqq.diagonal().sum()) / (n * (n - 1))
     return within_p + within_q - 2 * kpq.mean()
@@ -104,16 +134,19 @@ def paired_discrepancy(p, q, sigma=1.0) -> torch.Tensor:
     i.e. Eq. 3 applied to each utterance's pair of point masses. Unlike
     :func:`mmd` it depends on which row of q goes with which row of p, so
     shuffling a modality changes it: the unpaired term can push apart exactly
-    the pairs that do not belong together. In [0, 2 * len(sigmas)].
+    the pairs that do not belong together. ``"median"``: :func:`bandwidth` of
+    the pooled p and q, so a shuffled q gets the same sigma as the paired one.
+    In [0, 2 * len(sigmas)].
+
+    Args: p, q: (n, d) latents, row i of each from utterance i.
     """
     p, q = _as_2d(p, "p"), _as_2d(q, "q")
     if p.shape != q.shape:
         raise ValueError(f"paired latents must have the same shape, got {tuple(p.shape)} and {tuple(q.shape)}")
-    if isinstance(sigma, str):
-        sigma = bandwidth(p, q, sigma)
-    sigmas = sigma if isinstance(sigma, Sequence) else [sigma]
+    sigmas = _sigmas(sigma, p, q)
     d2 = (p - q).pow(2).sum(-1)                        # (n,) only the matching rows
-    k_pq = sum(torch.exp(-d2 / (2 * torch.as_tensor(s, dtype=d2.dtype) ** 2)) for s in sigmas)
+    k_pq = sum(torch.exp(-d2 / (2 * torch.as_tensor(s, dtype=d2.dtype, device=d2.device) ** 2))
+               for s in sigmas)
     return (2 * len(sigmas) - 2 * k_pq).mean()         # k(x, x) = 1 per kernel
 
 

@@ -83,7 +83,11 @@ class CMDMLoss:
 
     def unsupervised_terms(self, out: dict, mask: dict | None = None,
                            generator: torch.Generator | None = None) -> dict:
-        """{"rec", "pair", "unpair", "total"}: Lu of Eq. 8 (also the non-cls part of Ls)."""
+        """{"rec", "pair", "unpair", "total"}: Lu of Eq. 8 (also the non-cls part of Ls).
+
+        A batch of fewer than 2 utterances has ``pair = unpair = 0``: the unpaired
+        term shuffles utterances and the set form needs two on each side.
+        """
         zero = out["logits"].new_zeros(())
         rec = reconstruction(out, mask) if self.reconstruction else zero
         pair = unpair = zero
@@ -91,7 +95,10 @@ class CMDMLoss:
             if len(out["latents"]) < 2:
                 raise ValueError("distribution matching needs at least two modalities; "
                                  "use CMDMLoss(matching=False, unpaired=False) for one")
-            pair, unpair = matching_terms(out["latents"], self.sigma, self.form, generator=generator)
+            # a pair needs two utterances: shuffling one is impossible, so a batch of one
+            # (the last batch of an odd-sized split) adds no matching terms
+            if len(out["logits"]) >= 2:
+                pair, unpair = matching_terms(out["latents"], self.sigma, self.form, generator=generator)
             if not self.unpaired:
                 unpair = zero
         total = self.alpha * rec + self.beta * (pair + unpair)

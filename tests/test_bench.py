@@ -22,3 +22,16 @@ def test_missing_split_or_directory_is_a_clear_error(tmp_path, capsys):
     assert "no MELD test file (test_sent_emo.csv)" in capsys.readouterr().err
     assert bench.main(["meld", "--data-dir", str(tmp_path / "nowhere")]) == 2
     assert "no MELD directory found" in capsys.readouterr().err
+
+
+def test_default_folder_is_the_environment_then_the_repository(tmp_path, monkeypatch, capsys):
+    import affectkit.data.meld as meld
+
+    monkeypatch.delenv("AFFECTKIT_MELD_DIR", raising=False)
+    monkeypatch.setattr(meld, "REPO_MELD_DIR", tmp_path / "data" / "meld")
+    assert bench.main(["meld"]) == 2
+    assert str(tmp_path / "data" / "meld") in capsys.readouterr().err
+    monkeypatch.setenv("AFFECTKIT_MELD_DIR", str(tmp_path))
+    write(tmp_path / "train_sent_emo.csv")
+    assert bench.main(["meld", "--split", "test"]) == 2
+    assert f"{tmp_path}: no MELD test file" in capsys.readouterr().err

@@ -93,3 +93,22 @@ def test_bad_input(smoke):
         CMDMLoss(matching=False, unpaired=True)
     with pytest.raises(ValueError, match="unlabeled samples"):
         fit(CMDM(smoke["train"].shapes, 4, "smoke"), smoke["unlabeled"], smoke["val"], epochs=1, progress=False)
+
+
+@pytest.mark.parametrize("n_train, n_pool", [(2 * 16 + 1, 3 * 16 + 1), (2 * 16, 1), (1, 16 + 1)])
+def test_fit_takes_any_size_with_the_full_loss(smoke, n_train, n_pool):
+    # a last (or only) batch of one utterance: a pair needs two, so its matching terms are 0
+    loss = CMDMLoss(matching=True, unpaired=True, sigma="median")
+    for form in ("paired", "set"):
+        model = CMDM(smoke["train"].shapes, 4, "smoke")
+        result = fit(model, smoke["train"].subset(range(n_train)), smoke["val"],
+                     smoke["unlabeled"].subset(range(n_pool)), loss=loss.replace(form=form), epochs=1,
+                     batch_size=16, progress=False)
+        assert len(result.history) == 1 and result.history["total"].notna().all()
+
+
+def test_a_single_utterance_has_no_matching_terms(smoke):
+    model = CMDM(smoke["train"].shapes, 4, "smoke")
+    b = next(smoke["train"].batches(1))
+    terms = CMDMLoss().supervised_terms(model(b["x"], b["mask"]), b["y"], b["mask"])
+    assert terms["pair"] == 0 and terms["unpair"] == 0 and terms["rec"] > 0

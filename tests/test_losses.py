@@ -1,6 +1,7 @@
 import itertools
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -66,6 +67,44 @@ def test_median_bandwidth_is_scale_free():
     assert losses.mmd(10 * p, 10 * q, 1.0).item() != pytest.approx(a.item(), rel=1e-2)
 
 
+@pytest.mark.parametrize("case", ["shifted", "shrunk"])
+def test_median_mmd_sees_a_shifted_and_a_shrunk_cloud(case):
+    g = torch.Generator().manual_seed(3)
+    q = torch.randn(200, 8, generator=g)
+    p = q + 6 if case == "shifted" else torch.randn(200, 8, generator=g) / 300
+    assert losses.mmd(p, q, "median").item() > 0.3, "one bandwidth for all three kernel blocks"
+
+
+def test_median_mmd_is_invariant_to_a_common_rescaling():
+    g = torch.Generator().manual_seed(4)
+    p, q = torch.randn(30, 5, generator=g), 2 * torch.randn(40, 5, generator=g) + 0.5
+    ref = losses.mmd(p, q, "median").item()
+    for c in (0.01, 100.0):
+        assert losses.mmd(c * p, c * q, "median").item() == pytest.approx(ref, abs=1e-5)
+
+
+def test_median_is_the_pooled_bandwidth_everywhere():
+    g = torch.Generator().manual_seed(5)
+    p, q = torch.randn(9, 3, generator=g), torch.randn(12, 3, generator=g) * 3
+    sigma = losses.bandwidth(p, q)
+    assert torch.equal(losses.mmd(p, q, "median"), losses.mmd(p, q, sigma))
+    assert torch.equal(losses.gaussian_kernel(p, q, "median"), losses.gaussian_kernel(p, q, sigma))
+    r = q[:9]
+    assert torch.equal(losses.paired_discrepancy(p, r, "median"),
+                       losses.paired_discrepancy(p, r, losses.bandwidth(p, r)))
+
+
+@pytest.mark.parametrize("sizes", [(9, 12), (10, 10), (1, 2)])
+def test_bandwidth_is_the_median_heuristic_of_the_pooled_sample(sizes):
+    rng = np.random.default_rng(sum(sizes))
+    x, y = rng.normal(size=(sizes[0], 4)), rng.normal(size=(sizes[1], 4)) + 1
+    pooled = np.concatenate([x, y])
+    i, j = np.triu_indices(len(pooled), k=1)              # distinct pairs, no zero diagonal
+    expected = np.sqrt(np.median(((pooled[i] - pooled[j]) ** 2).sum(1)) / 2)
+    got = losses.bandwidth(torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32))
+    assert got.item() == pytest.approx(expected, rel=1e-5)
+
+
 def test_derangement_has_no_fixed_point():
     for n in (2, 3, 10, 129):
         perm = losses.derangement(n, generator=torch.Generator().manual_seed(n))
@@ -91,6 +130,7 @@ def test_matching_terms():
     (lambda: losses.matching_terms({"A": torch.randn(3, 2)}), "two modalities"),
     (lambda: losses.matching_terms({"A": torch.randn(3, 2), "L": torch.randn(3, 2)}, form="x"), "form"),
     (lambda: losses.derangement(1), "at least 2"),
+    (lambda: losses.bandwidth(torch.randn(1, 3), torch.randn(0, 3)), "at least 2 points"),
 ])
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):

@@ -56,3 +56,26 @@ def test_load_meld_takes_the_splits_present(tmp_path):
         load_meld(empty)
     with pytest.raises(FileNotFoundError, match="no MELD directory found"):
         meld_dir(tmp_path / "missing")
+
+
+def test_meld_dir_lookup_order(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    import affectkit.data.meld as meld
+
+    root = Path(__file__).resolve().parent.parent
+    assert meld.REPO_MELD_DIR == root / "data" / "meld"
+    assert "data/meld/" in (root / ".gitignore").read_text().splitlines(), "MELD's files stay git-ignored"
+    named, env, repo = (tmp_path / d for d in ("named", "env", "repo"))
+    for d in (named, env, repo):
+        d.mkdir()
+    monkeypatch.setattr(meld, "REPO_MELD_DIR", repo)
+    monkeypatch.setenv("AFFECTKIT_MELD_DIR", str(env))
+    assert meld_dir(named) == named and meld_dir() == env
+    monkeypatch.setenv("AFFECTKIT_MELD_DIR", str(tmp_path / "gone"))
+    assert meld_dir() == repo
+    monkeypatch.delenv("AFFECTKIT_MELD_DIR")
+    assert meld_dir() == repo
+    monkeypatch.setattr(meld, "REPO_MELD_DIR", tmp_path / "no-repo-copy")
+    with pytest.raises(FileNotFoundError, match="no-repo-copy"):
+        meld_dir()

@@ -1,5 +1,6 @@
-"""The IEMOCAP feature pickle of the conversation-emotion literature, the
-4-class protocol and leave-one-session-out folds (``../shared/REFERENCES.md``).
+"""The IEMOCAP feature pickle of the conversation-emotion literature
+(``IEMOCAP_features.pkl`` of DialogueRNN, declare-lab/conv-emotion), the
+4-class protocol and leave-one-session-out folds.
 
 The pickle holds a tuple ``videoIDs, videoSpeakers, videoLabels, videoText,
 videoAudio, videoVisual, videoSentence, trainVid, testVid``: dicts keyed by

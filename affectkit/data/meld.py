@@ -4,8 +4,8 @@ The corpus (declare-lab/MELD, GPL-3.0) ships ``train_sent_emo.csv``,
 ``dev_sent_emo.csv`` and ``test_sent_emo.csv`` with the columns
 ``Sr No., Utterance, Speaker, Emotion, Sentiment, Dialogue_ID, Utterance_ID,
 Season, Episode, StartTime, EndTime``. The kit never ships the corpus: it
-reads a directory the user names (or ``$AFFECTKIT_MELD_DIR``, or
-``../shared/data/meld`` beside the checkout).
+reads a directory the user names, else ``$AFFECTKIT_MELD_DIR``, else the
+repository's git-ignored ``data/meld/``.
 
 Known quirks, handled here: files saved as cp1252 instead of UTF-8 (bytes that
 do not decode), UTF-8 text decoded once as cp1252 ("mojibake": ``â€™`` for
@@ -26,13 +26,13 @@ FILES = {"train": "train_sent_emo.csv", "dev": "dev_sent_emo.csv", "test": "test
 COLUMNS = {"Utterance": "text", "Speaker": "speaker", "Emotion": "emotion", "Sentiment": "sentiment",
            "Dialogue_ID": "dialogue", "Utterance_ID": "utterance"}
 SENTIMENTS = ("neutral", "positive", "negative")  # the index order most code uses
+REPO_MELD_DIR = Path(__file__).resolve().parents[2] / "data" / "meld"   # git-ignored
 
 
 def meld_dir(data_dir=None) -> Path:
-    """The MELD directory: ``data_dir``, else ``$AFFECTKIT_MELD_DIR``, else
-    ``../shared/data/meld`` beside the checkout. FileNotFoundError if none exists."""
-    candidates = [data_dir] if data_dir is not None else \
-        [os.environ.get("AFFECTKIT_MELD_DIR"), Path(__file__).resolve().parents[3] / "shared" / "data" / "meld"]
+    """The MELD directory: ``data_dir``, else ``$AFFECTKIT_MELD_DIR``, else the
+    repository's ``data/meld/``. FileNotFoundError if none exists."""
+    candidates = [data_dir] if data_dir is not None else [os.environ.get("AFFECTKIT_MELD_DIR"), REPO_MELD_DIR]
     for c in candidates:
         if c and Path(c).is_dir():
             return Path(c)

@@ -10,12 +10,12 @@ the same position, gated by the token itself, and adds a bounded share of it:
     F   = Dropout(LayerNorm(X_t + lambda * R))
 
 ``lambda`` keeps the shift no longer than gamma times the token itself (never
-more than the token, with the default gamma = 1). As in the reference
-implementation (`../shared/REFERENCES.md`), the modality comes first in the
-gate's concatenation, ``||R||`` gets an epsilon of 1e-6 and a zero norm is
-replaced by 1, and LayerNorm and dropout follow. The projections W_a, W_v
-have no bias, so silent nonverbal input (all zeros) displaces nothing and the
-output is the normalised text.
+more than the token, with the default gamma = 1). As in the reference MAG-BERT
+implementation (WasifurRahman/BERT_multimodal_transformer), the modality
+comes first in the gate's concatenation, ``||R||`` gets an epsilon of 1e-6
+and a zero norm is replaced by 1, and LayerNorm and dropout follow. The
+projections W_a, W_v have no bias, so silent nonverbal input (all zeros)
+displaces nothing and the output is the normalised text.
 
 All three inputs are per token: (batch, T, dim) with the same T. Acoustic
 and visual sequences of other lengths are first resampled to the text's
