@@ -66,11 +66,7 @@ def test_python_version_is_stated_once_everywhere():
 # A docstring may cite public sources only: the library ships without the
 # project's folders beside it and without its tracker.
 OUTSIDE = re.compile(r"\.\./shared|\bissue [0-9]+", re.IGNORECASE)
-PENDING = {"affectkit/data/mmsa.py"}  # cites ../shared/REFERENCES.md; fixed with its owner's change
-
-
-@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="pending"))
-                                  if p in PENDING else p for p in LIBRARY])
+@pytest.mark.parametrize("path", LIBRARY)
 def test_library_names_nothing_outside_the_repository(path):
     hits = [f"{path}:{i}: {line.strip()}" for i, line in enumerate((ROOT / path).read_text().splitlines(), 1)
             if OUTSIDE.search(line)]

@@ -1,4 +1,4 @@
-"""MMSA's MOSI / MOSEI feature pickles (``../shared/REFERENCES.md``, "Corpus formats").
+"""MMSA's MOSI / MOSEI feature pickles (the format of the MMSA toolkit, thuiar/MMSA).
 
 A file holds ``{"train", "valid", "test"}``; each split has ``text`` (BERT
 features, (N, L, 768)), ``audio``, ``vision`` (N, T, d), ``regression_labels``
