@@ -116,20 +116,23 @@ def lexical_cmdm(train, dev, evaluated=None, profile="lab", epochs: int = 20, se
 
     Args:
         train, dev: datasets from :func:`text_dataset`: fit and model selection.
-        evaluated: the dataset to predict (e.g. MELD test); None: ``dev``.
+        evaluated: the dataset to predict (e.g. MELD test), or a dict name ->
+            dataset to predict several splits with the one model; None: ``dev``.
     Returns:
-        (predictions (n_evaluated,), FitResult).
+        (predictions (n_evaluated,) or a dict name -> predictions, FitResult).
     """
     from .data.transforms import ZNorm
     from .models.cmdm import CMDM
     from .objectives import CMDMLoss
     from .train import fit, predict
 
-    evaluated = dev if evaluated is None else evaluated
+    single = not isinstance(evaluated, dict)
+    splits = {"evaluated": dev if evaluated is None else evaluated} if single else evaluated
     norm = ZNorm().fit(train)
-    train, dev, evaluated = norm.transform(train), norm.transform(dev), norm.transform(evaluated)
+    train, dev = norm.transform(train), norm.transform(dev)
     arch = "smoke" if get_profile(profile).name == "smoke" else "lab"
     model = CMDM(train.shapes, len(MELD7.classes), arch=arch)
     result = fit(model, train, dev, loss=CMDMLoss(matching=False, unpaired=False), epochs=epochs, seed=seed,
                  device=device, patience=5, progress=progress)
-    return predict(result.model, evaluated, decode=False)["pred"], result
+    preds = {k: predict(result.model, norm.transform(ds), decode=False)["pred"] for k, ds in splits.items()}
+    return (preds["evaluated"] if single else preds), result

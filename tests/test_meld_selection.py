@@ -40,3 +40,8 @@ def test_lexical_cmdm_selects_on_dev_and_scores_the_evaluated_split(monkeypatch)
 
     pred_dev, _ = lexical_cmdm(train, dev, profile="smoke", epochs=1, device="cpu", progress=False)
     assert len(pred_dev) == len(dev) and len(seen) == 2
+    preds, _ = lexical_cmdm(train, dev, {"dev": dev, "test": test}, profile="smoke", epochs=1, device="cpu",
+                            progress=False)
+    assert len(seen) == 3, "one fit scores several splits"
+    assert len(preds["dev"]) == len(dev) and len(preds["test"]) == len(test)
+    assert (preds["dev"] == pred_dev).all(), "same seed, same model"
