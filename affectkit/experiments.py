@@ -205,20 +205,28 @@ def summarize(df: pd.DataFrame, by="setting", values=("ua", "wap", "spread")) ->
 
 # -- the paper's experiment grids, as named settings for run_settings -------------------
 
-def table7_settings(loss: CMDMLoss = CMDMLoss()) -> dict:
+def table7_settings(loss: CMDMLoss = CMDMLoss(), set_form=()) -> dict:
     """CMDM Table 7 (A+V+L): reconstruction x matching, fully and semi-supervised.
 
-    "mmd" means the matching term with its unpaired counterpart. Each setting's
-    labels carry "setting7" ("fully"/"semi"), "reconstruction" and "mmd".
+    "mmd" means the matching term with its unpaired counterpart, in ``loss``'s
+    form (the kit's paired form by default). ``set_form``: the modes ("fully",
+    "semi") whose matching rows are added once more with Eq. 3 as printed
+    (``form="set"``, names ending in "(set)"). Each setting's labels carry
+    "setting7" ("fully"/"semi"), "form", "reconstruction" and "mmd".
     """
+    unknown = set(set_form) - {"fully", "semi"}
+    if unknown:
+        raise ValueError(f"set_form takes 'fully' and/or 'semi', got {sorted(unknown)}")
     rows = [("fully", False, False), ("fully", False, True), ("fully", True, False), ("fully", True, True),
             ("semi", False, True), ("semi", True, True)]
+    rows = [(mode, rec, mm, loss.form) for mode, rec, mm in rows]
+    rows += [(mode, rec, True, "set") for mode in ("fully", "semi") if mode in set_form for rec in (False, True)]
     out = {}
-    for mode, rec, mm in rows:
-        variant = loss.replace(reconstruction=rec, matching=mm, unpaired=mm)
-        name = f"{mode} | {'rec' if rec else '-'} | {'mmd' if mm else '-'}"
+    for mode, rec, mm, form in rows:
+        variant = loss.replace(reconstruction=rec, matching=mm, unpaired=mm, form=form)
+        name = f"{mode} | {'rec' if rec else '-'} | {'mmd' if mm else '-'}" + (" (set)" if form != loss.form else "")
         out[name] = Setting(variant, semi=mode == "semi",
-                            labels={"setting7": mode, "reconstruction": rec, "mmd": mm})
+                            labels={"setting7": mode, "form": form if mm else "-", "reconstruction": rec, "mmd": mm})
     return out
 
 

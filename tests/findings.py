@@ -45,8 +45,9 @@ def smoke_03(r):
     assert set(r["latent_spread"]) == keys and set(r["ua"]) == keys
     assert all(v > 0 for v in r["latent_spread"].values())
     assert r["mmd_shuffle_invariance"] < 1e-6
-    assert len(r["table7"]) == 6
-    assert {"setting", "reconstruction", "mmd", "wap", "ua"} <= set(r["table7"][0])
+    assert len(r["table7"]) == 8, "six rows in the kit's paired form, two as printed (set form)"
+    assert {"setting", "form", "reconstruction", "mmd", "wap", "ua"} <= set(r["table7"][0])
+    assert sum(row["form"] == "set" for row in r["table7"]) == 2
     curve = r["mmd_bandwidth_curve"]
     assert all(row["mmd"] > -0.05 for row in curve)
 
@@ -63,8 +64,11 @@ def lab_03(r):
     curve = r["mmd_bandwidth_curve"]
     peak = max(range(len(curve)), key=lambda i: curve[i]["mmd"])
     assert 0 < peak < len(curve) - 1, "MMD vanishes at both bandwidth extremes"
-    t7 = {(row["setting"], row["reconstruction"], row["mmd"]): row["ua"] for row in r["table7"]}
-    assert t7["fully", True, True] >= t7["fully", False, False], f"full model not worse than vanilla: {t7}"
+    t7 = {(row["setting"], row["form"], row["reconstruction"], row["mmd"]): row["ua"] for row in r["table7"]}
+    assert t7["fully", "paired", True, True] >= t7["fully", "-", False, False], f"full model not worse than vanilla: {t7}"
+    for rec in (False, True):  # Eq. 3 as printed: L_pair + L_unpair == 0, so the matching term does nothing
+        assert abs(t7["fully", "set", rec, True] - t7["fully", "-", rec, False]) < 0.01, \
+            f"set-form matching equals no matching (reconstruction {rec}): {t7}"
 
 
 SMOKE["03_mmd_collapse"] = smoke_03

@@ -57,6 +57,13 @@ def test_experiment_grids():
     t7 = table7_settings()
     assert len(t7) == 6 and sum(s.semi for s in t7.values()) == 2
     assert not t7["fully | - | -"].loss.uses_unlabeled and t7["semi | rec | mmd"].loss.unpaired
+    with_set = table7_settings(set_form=("fully",))
+    assert len(with_set) == 8 and with_set["fully | rec | mmd (set)"].loss.form == "set"
+    assert with_set["fully | - | mmd (set)"].labels == {"setting7": "fully", "form": "set", "reconstruction": False,
+                                                        "mmd": True}
+    assert with_set["fully | - | mmd"].loss.form == "paired" and with_set["fully | - | -"].labels["form"] == "-"
+    with pytest.raises(ValueError, match="set_form"):
+        table7_settings(set_form=("both",))
     uni = unimodal_settings(n_labeled=100)
     assert [s.modalities for s in uni.values()] == ["A", "V", "L"] and not uni["A fully"].loss.matching
     t5 = table5_settings(combos=("AL",))
