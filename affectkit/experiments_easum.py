@@ -18,6 +18,7 @@ DS models start from the DG teacher's weights (:func:`~affectkit.models.easum.wa
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,6 +41,9 @@ class Training:
 
     ``ds_lr``: a DS model's learning rate per corpus where it differs from ``lr``
     (EASUM Sec. 4.3: 3.5e-5 for IEMOCAP, 1e-5 for the rest).
+    ``ds_min_steps``: a DS model trains for at least this many steps, so that a
+    small corpus (MOSI has 13x fewer utterances than MOSEI) is seen for more
+    epochs instead of getting a few steps in all.
     """
 
     dg_epochs: int
@@ -47,17 +51,28 @@ class Training:
     lr: float
     batch_size: int = 48
     ds_lr: dict = field(default_factory=dict)
+    ds_min_steps: int = 0
 
     def lr_for(self, domain: str) -> float:
         """The DS learning rate of ``domain``."""
         return self.ds_lr.get(domain, self.lr)
+
+    def ds_epochs_for(self, n_train: int) -> int:
+        """DS epochs for a train split of ``n_train`` utterances."""
+        per_epoch = math.ceil(n_train / self.batch_size)
+        return max(self.ds_epochs, math.ceil(self.ds_min_steps / per_epoch))
+
+    def ds_eval_every(self, epochs: int) -> int:
+        """Validate about ``ds_epochs`` times, however many epochs a small corpus takes."""
+        return max(1, epochs // self.ds_epochs)
 
 
 # The lab and smoke profiles take one larger rate for every corpus (the kit's
 # choice: a few epochs on a CPU); the paper profile uses the paper's rates.
 TRAINING = {
     "smoke": Training(dg_epochs=1, ds_epochs=1, lr=1e-3, batch_size=16),
-    "lab": Training(dg_epochs=20, ds_epochs=10, lr=1e-3),
+    # 130 steps = 10 epochs of the largest lab corpus (600 utterances)
+    "lab": Training(dg_epochs=20, ds_epochs=10, lr=1e-3, ds_min_steps=130),
     "paper": Training(dg_epochs=10, ds_epochs=10, lr=1e-5, ds_lr={"iemocap": 3.5e-5}),
 }
 
@@ -211,10 +226,11 @@ def train_ds(setting: DSSetting, prepared: dict, teacher: DGModel | None, seed: 
     model = DSModel(e["train"].shapes, e["task"], len(e["space"].classes), prof.name, setting.modalities)
     if setting.init == "dg":
         warm_start(model, teacher)
+    epochs = epochs or train.ds_epochs_for(len(e["train"]))
     result = fit_ds(model, teacher if setting.spl != "none" else None, e["train"], e["val"], e["task"],
                     eta=setting.eta_value, pseudo="soft" if setting.spl == "none" else setting.spl,
-                    epochs=epochs or train.ds_epochs, batch_size=train.batch_size,
-                    lr=train.lr_for(setting.domain), seed=seed, device=device, progress=False)
+                    epochs=epochs, batch_size=train.batch_size, lr=train.lr_for(setting.domain), seed=seed,
+                    device=device, progress=False, eval_every=train.ds_eval_every(epochs))
     row = {**setting.labels, "domain": setting.domain, "task": e["task"], "spl": setting.spl,
            "eta": setting.eta_value, "modalities": setting.modalities, "init": setting.init, "seed": seed,
            "best_epoch": result.best_epoch, **ds_metrics(result.model, e["test"], e["task"], device)}

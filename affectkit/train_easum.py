@@ -308,14 +308,19 @@ def check_teacher(teacher: DGModel, ds: MultimodalDataset) -> None:
 
 def fit_ds(model, teacher: DGModel | None, train: MultimodalDataset, val: MultimodalDataset, task: str,
            eta: float = 0.5, pseudo: str = "soft", epochs: int = 6, batch_size: int = 48, lr: float = 1e-4,
-           weight_decay: float = 0.01, seed: int = 0, device="auto", progress: bool = True) -> DSResult:
+           weight_decay: float = 0.01, seed: int = 0, device="auto", progress: bool = True,
+           eval_every: int = 1) -> DSResult:
     """Train a :class:`~affectkit.models.easum.DSModel` on one corpus.
 
     The frozen DG ``teacher`` (None: no pseudo labels) gives, for each batch,
     the logits of the auxiliary task (its emotion head for sentiment corpora,
     its sentiment head for emotion corpora). Keeps the best val epoch
-    (sentiment: lowest MAE; emotion: highest weighted F1).
+    (sentiment: lowest MAE; emotion: highest weighted F1), validating every
+    ``eval_every`` epochs and after the last (a tiny corpus trains for many
+    one-batch epochs, which need not each be validated).
     """
+    if not isinstance(eval_every, int) or eval_every < 1:
+        raise ValueError(f"eval_every must be a positive int, got {eval_every!r}")
     from .models.easum import ds_loss
 
     dev = resolve_device(device)
@@ -349,12 +354,14 @@ def fit_ds(model, teacher: DGModel | None, train: MultimodalDataset, val: Multim
             for term, value in terms.items():
                 sums[term] = sums.get(term, 0.0) + value.item()
             steps += 1
-        scores = ds_metrics(model, val, task, dev)
-        score = -scores["mae"] if task == "sentiment" else scores["weighted_f1"]
-        rows.append({"epoch": epoch, **{k: v / steps for k, v in sums.items()}, "score": score,
-                     **{f"val_{k}": v for k, v in scores.items()}})
-        if score > best[0]:
-            best = (score, epoch, copy.deepcopy(model.state_dict()))
-        bar.set_postfix(loss=f"{rows[-1]['total']:.3f}", score=f"{score:.3f}")
+        row = {"epoch": epoch, **{k: v / steps for k, v in sums.items()}}
+        if (epoch + 1) % eval_every == 0 or epoch == epochs - 1:
+            scores = ds_metrics(model, val, task, dev)
+            score = -scores["mae"] if task == "sentiment" else scores["weighted_f1"]
+            row.update(score=score, **{f"val_{k}": v for k, v in scores.items()})
+            if score > best[0]:
+                best = (score, epoch, copy.deepcopy(model.state_dict()))
+            bar.set_postfix(loss=f"{row['total']:.3f}", score=f"{score:.3f}")
+        rows.append(row)
     model.load_state_dict(best[2])
     return DSResult(model, pd.DataFrame(rows), best[1], best[0])

@@ -116,6 +116,12 @@ def test_fit_ds_with_and_without_a_teacher():
                  progress=False)
     assert (res.history.aux == 0).all()
     assert {"acc", "weighted_f1"} == set(ds_metrics(res.model, meld["test"], "emotion"))
+    res = fit_ds(DSModel(shapes, "emotion", n_classes=len(meld["space"]), arch="smoke"), None, meld["train"],
+                 meld["val"], "emotion", epochs=5, batch_size=16, device="cpu", progress=False, eval_every=2)
+    assert res.history.score.notna().tolist() == [False, True, False, True, True], "every 2nd epoch and the last"
+    assert res.best_epoch in (1, 3, 4)
+    with pytest.raises(ValueError, match="eval_every"):
+        fit_ds(emo, None, meld["train"], meld["val"], "emotion", epochs=1, eval_every=0, progress=False)
 
 
 def test_fit_dg_matches_k_moments():
