@@ -88,7 +88,8 @@ def execute(path, out_dir, parameters: dict | None = None, results_dir=None,
     sidecar = results_dir / f"{path.stem}.json"
     sidecar.unlink(missing_ok=True)
     env = {"AFFECTKIT_NOTEBOOK": path.stem, "AFFECTKIT_RESULTS_DIR": str(results_dir.resolve()),
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "AFFECTKIT_HEADLESS": "1",
+           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+           "AFFECTKIT_HEADLESS": "1",  # widgets.interact: the gallery gets the figures, no dead sliders
            # figures must reach the executed notebook even where MPLBACKEND=Agg is set
            "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     saved = {k: os.environ.get(k) for k in env}

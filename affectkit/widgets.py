@@ -1,45 +1,96 @@
 """ipywidgets explorers over pure library functions.
 
 Each explorer is a plain function that returns a Figure (and the numbers it
-shows), unit-tested on its own; a notebook wraps it in ``ipywidgets.interact``.
-A headless run (papermill) executes the default view once.
+shows), unit-tested on its own; a notebook wraps it in :func:`interact`, which
+draws the default view as a static figure under every executor and adds
+sliders that redraw it where a front-end can drive them.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from IPython.display import display
 
 from .losses import gaussian_kernel, mmd
 
 
 def headless() -> bool:
-    """True when the kit's runner executes the notebook (papermill, no browser)."""
+    """True when the kit's runner executes the notebook for its gallery (no front-end
+    will ever move a slider, so :func:`interact` leaves the sliders out)."""
     return os.environ.get("AFFECTKIT_HEADLESS") == "1"
 
 
 def interact(view, **sliders):
-    """``ipywidgets.interact(view, **sliders)`` in a live notebook; in a headless
-    run, ``view()`` once with its defaults, its figure shown as a static image.
+    """Draw ``view()`` once as a static figure, then add sliders that redraw it.
 
-    ``view`` returns (Figure, value) like :func:`mmd_view`. Headless runs take
-    this path because papermill cannot drive widgets: a widget whose output
-    holds a matplotlib figure can leave the executing client waiting for
-    output until the cell timeout.
+    Args:
+        view: a function returning (Figure, value), like :func:`mmd_view`; its
+            keyword defaults are the default view.
+        sliders: ``ipywidgets.interact`` abbreviations per parameter of ``view``:
+            ``(min, max, step)`` for a slider, a list for a drop-down,
+            ``ipywidgets.fixed(x)`` for a value without a control.
+    Returns:
+        the default view's value (with the ``fixed`` values).
+
+    The default view is displayed as an image output, so the executed notebook
+    (papermill, nbconvert, the HTML gallery) shows the figure, and the Figure is
+    closed so that it is not drawn twice. The sliders come below it; moving one
+    redraws the view into an Output widget under them. Nothing is drawn into a
+    widget while the cell runs: nbclient (under papermill and nbconvert) mimics
+    an Output widget by sending its new state to the kernel on the shell channel
+    while it waits on that channel for the cell's reply, and can then miss the
+    reply until the cell timeout (jupyter/nbclient#312): a plain
+    ``ipywidgets.interact`` cell sat idle for the whole timeout and left no figure.
+    The kit's runner (``AFFECTKIT_HEADLESS=1``) leaves the sliders out of its
+    gallery runs; nothing else depends on it.
     """
-    if headless():
-        fig, value = view()
-        return value
     import ipywidgets
 
-    def show(**kwargs):
-        fig, value = view(**kwargs)
-        plt.show()
+    params = inspect.signature(view).parameters
+    unknown = sorted(set(sliders) - set(params))
+    if unknown and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        raise ValueError(f"interact: {getattr(view, '__name__', 'view')} has no parameter {unknown}; "
+                         f"it takes {list(params)}")
+    fixed = {k: v.value for k, v in sliders.items() if isinstance(v, ipywidgets.fixed)}
+    fig, value = view(**fixed)
+    display(fig)
+    plt.close(fig)
+    if headless():
+        return value
+    controls = {}
+    for name, abbrev in sliders.items():
+        if name in fixed:
+            continue
+        default = params[name].default if name in params else inspect.Parameter.empty
+        control = ipywidgets.interactive.widget_from_abbrev(abbrev, default)
+        if control is None:
+            raise ValueError(f"interact: cannot make a control for {name}={abbrev!r}")
+        if default is not inspect.Parameter.empty and default is not None and control.value != default:
+            warnings.warn(f"interact: the {name} control starts at {control.value!r}, not at the default "
+                          f"view's {default!r}", stacklevel=2)
+        control.description = control.description or name
+        if hasattr(control, "continuous_update"):
+            control.continuous_update = False  # redraw on release, not at every step of a drag
+        controls[name] = control
+    out = ipywidgets.Output()
 
-    return ipywidgets.interact(show, **{k: v for k, v in sliders.items()})
+    def redraw(change=None):
+        with out:  # shows a failing view's traceback in the widget
+            out.clear_output(wait=True)
+            new_fig, _ = view(**fixed, **{k: c.value for k, c in controls.items()})
+            display(new_fig)
+            plt.close(new_fig)
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    display(ipywidgets.VBox([*controls.values(), out]))
+    return value
 
 
 def mmd_view(shift: float = 1.0, sigma: float = 1.0, n: int = 200, seed: int = 0):

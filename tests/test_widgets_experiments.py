@@ -1,5 +1,8 @@
+import ipywidgets
 import matplotlib
+import matplotlib.pyplot as plt
 import pytest
+from matplotlib.figure import Figure
 
 from affectkit import widgets
 from affectkit.experiments import VANILLA, Setting, prepare, run_settings, summarize
@@ -23,9 +26,43 @@ def test_bandwidth_curve_vanishes_at_both_ends():
     assert values[1] > 10 * max(abs(values[0]), abs(values[2]))
 
 
-def test_interact_renders_the_default_view_headless(monkeypatch):
+def _interact(monkeypatch):
+    """Run interact on mmd_view with IPython's display replaced by a list."""
+    shown = []
+    monkeypatch.setattr(widgets, "display", shown.append)
+    value = widgets.interact(widgets.mmd_view, shift=(0.0, 4.0, 0.5), sigma=(0.05, 10.0, 0.05),
+                             n=ipywidgets.fixed(50))
+    return value, shown
+
+
+def test_interact_draws_the_default_view_once_then_adds_sliders(monkeypatch):
+    monkeypatch.delenv("AFFECTKIT_HEADLESS", raising=False)
+    value, shown = _interact(monkeypatch)
+    fig, expected = widgets.mmd_view(n=50)
+    plt.close(fig)
+    assert value == expected
+    figures = [x for x in shown if isinstance(x, Figure)]
+    assert len(figures) == 1 and shown[0] is figures[0], "the default view is displayed once, first"
+    assert not plt.fignum_exists(figures[0].number), "closed, so the inline backend does not draw it again"
+    box = shown[1]
+    sliders = {c.description: c for c in box.children if isinstance(c, ipywidgets.FloatSlider)}
+    assert sliders.keys() == {"shift", "sigma"} and sliders["shift"].value == 1.0 and sliders["sigma"].value == 1.0
+    out = box.children[-1]
+    assert isinstance(out, ipywidgets.Output) and out.outputs == (), "nothing drawn into a widget while the cell runs"
+    sliders["shift"].value = 3.0  # what a front-end does when the slider moves
+    assert len(shown) == 3 and isinstance(shown[2], Figure) and "3.00 apart" in shown[2].axes[0].get_title()
+    assert not plt.fignum_exists(shown[2].number)
+
+
+def test_interact_in_the_runner_gallery_draws_without_sliders(monkeypatch):
     monkeypatch.setenv("AFFECTKIT_HEADLESS", "1")
-    assert widgets.interact(widgets.mmd_view, shift=(0, 4, 0.5)) == widgets.mmd_view()[1]
+    value, shown = _interact(monkeypatch)
+    assert len(shown) == 1 and isinstance(shown[0], Figure) and value == pytest.approx(0.226, abs=0.01)
+
+
+def test_interact_names_an_unknown_parameter():
+    with pytest.raises(ValueError, match=r"no parameter \['shfit'\]"):
+        widgets.interact(widgets.mmd_view, shfit=(0.0, 4.0))
 
 
 def test_run_settings_and_summary(smoke_world):
