@@ -201,6 +201,9 @@ def lab_06(r):
     for s in seeds:
         soft, none = (runs[("mosi", mode, s)]["mae"] for mode in ("soft", "none"))
         assert soft < none, f"seed {s}: MOSI MAE soft {soft} not below none {none}"
+    init = {row["domain"]: row for row in r["ds_init_gain"]}
+    assert init["meld"]["worst"] > 0, f"the warm start helps MELD on every seed: {init['meld']}"
+    assert init["mosei"]["better_on"] == 0, f"... and hurts MOSEI on every seed: {init['mosei']}"
     quality = {row["domain"]: row for row in r["teacher_aux_accuracy"]}
     for d, row in quality.items():
         assert row["argmax accuracy vs the hidden truth"] > row["chance (majority)"], \
