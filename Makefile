@@ -15,7 +15,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup run lab test test-lab clean
+.PHONY: setup run readme lab test test-lab clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,10 @@ $(STAMP): pyproject.toml
 ## run: execute every notebook (lab profile) into build/, render HTML, write build/index.html
 run: $(STAMP)
 	$(PY) -m affectkit.runner --profile lab --out build
+
+## readme: regenerate the README's results section from build/results (after `make run`)
+readme: $(STAMP)
+	$(PY) -m affectkit.report build/results README.md
 
 ## lab: JupyterLab on the notebooks
 lab: $(STAMP)

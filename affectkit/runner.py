@@ -6,7 +6,8 @@ runs every ``notebooks/NN_*.ipynb`` with kernel ``python3`` into
 ``build/notebooks/``, renders each to HTML, writes each sidecar to
 ``build/results/`` and a gallery ``build/index.html`` (one row per notebook:
 its recorded headline numbers and run time), and prints the same table.
-The test suite uses :func:`execute` too, so CI runs notebooks exactly as users do.
+``--readme README.md`` then regenerates the README's results section from
+those sidecars (:mod:`affectkit.report`). The test suite uses :func:`execute` too, so CI runs notebooks exactly as users do.
 """
 
 from __future__ import annotations
@@ -161,6 +162,8 @@ def main(argv=None) -> int:
     parser.add_argument("--profile", default="lab", choices=["smoke", "lab", "paper"])
     parser.add_argument("--out", default=str(ROOT / "build"))
     parser.add_argument("--cell-timeout", type=int, default=1800)
+    parser.add_argument("--readme", metavar="PATH",
+                        help="afterwards, regenerate the results section of this README from the sidecars")
     parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: all)")
     args = parser.parse_args(argv)
     out = Path(args.out)
@@ -181,6 +184,10 @@ def main(argv=None) -> int:
     for r in runs:
         print(f"{r.notebook:<26}{r.seconds:>8.1f}s  {headline(r.results, 160)}")
     print(f"\ngallery: {page}")
+    if args.readme:
+        from .report import write_readme
+
+        print(f"results section: {write_readme(args.readme, out / 'results', args.profile)}")
     return 0
 
 

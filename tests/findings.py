@@ -58,7 +58,10 @@ def lab_03(r):
     assert ua["mmd_only"] < ua["vanilla"], f"the collapse costs UA: {ua}"
     assert s["mmd_unpaired"] >= 4 * s["mmd_only"], f"the unpaired term restores the spread >= 4x: {s}"
     assert ua["mmd_unpaired"] >= ua["vanilla"] - 0.01, f"... and the UA (within 1 point): {ua}"
-    assert ua["mmd_recon"] > ua["mmd_only"], f"reconstruction recovers UA in the collapsed setting: {ua}"
+    # reconstruction is no remedy for the collapse: neither the spread nor the UA comes back
+    # (an earlier claim, "it recovers a little UA", rested on a +0.001 difference inside the seed spread)
+    assert s["mmd_recon"] < 2 * s["mmd_only"], f"reconstruction does not restore the spread: {s}"
+    assert ua["mmd_recon"] < ua["vanilla"] - 0.02, f"... nor the UA: {ua}"
     assert r["mmd_shuffle_invariance"] < 1e-6
     assert r["paired_shuffle_ratio"] > 1.01, "real pairs are closer than shuffled ones"
     curve = r["mmd_bandwidth_curve"]
