@@ -1,5 +1,8 @@
 """The notebooks under executors other than the kit's runner, as a CI system runs them.
 
+Every notebook runs under the papermill CLI in tests/test_notebooks.py
+(:func:`papermill_cli`); nbconvert is tested here.
+
 No kit variable is set (no AFFECTKIT_NOTEBOOK, AFFECTKIT_RESULTS_DIR or
 AFFECTKIT_HEADLESS), so each notebook must name its own sidecar (results/ in
 the kernel's working directory) and its interactive cells must draw a figure
@@ -13,7 +16,6 @@ import sys
 from pathlib import Path
 
 import papermill
-import pytest
 
 from affectkit.runner import list_notebooks
 
@@ -24,11 +26,15 @@ CELL_TIMEOUT = 300  # per cell: a hanging cell cannot wait forever
 MAX_INTERACT_SECONDS = 60
 
 
+# where the user's data and caches are: not set by an executor, so kept
+DATA_VARIABLES = ("AFFECTKIT_MELD_DIR", "AFFECTKIT_CACHE_DIR")
+
+
 def clean_env() -> dict:
-    """The caller's environment without the kit's and Jupyter's variables (and without
-    a CI's MPLBACKEND=Agg, which would keep every figure out of every notebook)."""
+    """The caller's environment without the kit's executor variables and Jupyter's (and
+    without a CI's MPLBACKEND=Agg, which would keep every figure out of every notebook)."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AFFECTKIT_", "JPY_")) and k != "MPLBACKEND"}
+           if (k in DATA_VARIABLES or not k.startswith(("AFFECTKIT_", "JPY_"))) and k != "MPLBACKEND"}
     env.update(PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     return env
 
@@ -52,14 +58,16 @@ def test_some_notebooks_are_interactive():
     assert {p.stem for p in INTERACTIVE} >= {"03_mmd_collapse", "07_latent_explorer"}
 
 
-@pytest.mark.parametrize("path", INTERACTIVE, ids=[p.stem for p in INTERACTIVE])
-def test_papermill_cli(path, tmp_path):
-    """``papermill in.ipynb out.ipynb -p profile smoke``: the kernel works in the caller's directory."""
-    cmd = [str(BIN / "papermill"), str(path), "out.ipynb", "-k", "python3", "-p", "profile", "smoke",
+def papermill_cli(path: Path, cwd: Path, profile: str = "smoke") -> dict:
+    """``papermill in.ipynb out.ipynb -p profile smoke`` in ``cwd`` without kit variables, as a CI
+    system runs it: the kernel works in the caller's directory, so the sidecar is
+    ``cwd/results/<stem>.json``. Checks the executed notebook and returns the sidecar."""
+    cmd = [str(BIN / "papermill"), str(path), "out.ipynb", "-k", "python3", "-p", "profile", profile,
            "--execution-timeout", str(CELL_TIMEOUT), "--no-progress-bar"]
-    run = subprocess.run(cmd, cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=900)
+    run = subprocess.run(cmd, cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=1800)
     assert run.returncode == 0, run.stderr[-3000:]
-    assert check_executed(tmp_path / "out.ipynb", path.stem, tmp_path / "results")
+    check_executed(cwd / "out.ipynb", path.stem, cwd / "results")
+    return json.loads((cwd / "results" / f"{path.stem}.json").read_text())
 
 
 def test_nbconvert_execute(tmp_path):
