@@ -3,8 +3,9 @@
 Every notebook records its headline numbers; tests and the gallery read them.
 The sidecar is ``$AFFECTKIT_RESULTS_DIR/<notebook stem>.json`` (default
 directory ``results/``), one JSON object of everything the notebook recorded.
-Each call merges into the file and replaces it atomically (write a temporary
-file in the same directory, then rename), so a reader never sees half a file.
+Each call merges into the file under a lock (so two processes recording into
+one sidecar lose nothing) and replaces it atomically (write a temporary file
+in the same directory, then rename), so a reader never sees half a file.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ import os
 import sys
 import tempfile
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+    import msvcrt
 
 import numpy as np
 import torch
@@ -135,8 +143,40 @@ def to_jsonable(value):
 
 def load(stem: str | None = None) -> dict:
     """The sidecar of ``stem`` (default: this notebook) as a dict ({} if none yet)."""
-    path = results_dir() / f"{stem or notebook_stem()}.json"
-    return json.loads(path.read_text()) if path.exists() else {}
+    path = results_dir() / f"{_check_stem(stem) if stem is not None else notebook_stem()}.json"
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(f"{path} is not a valid results file ({err}); delete it to start it afresh") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} holds a {type(data).__name__}, not a results object; delete it to start afresh")
+    return data
+
+
+@contextmanager
+def _locked(folder: Path):
+    """An exclusive lock on the results folder for a read-merge-write: two
+    processes recording into one sidecar (parallel runs) must not lose each
+    other's keys. ``fcntl.flock`` on the folder itself on Linux and macOS (no
+    lock file left behind); on Windows ``msvcrt.locking`` on ``.affectkit.lock``."""
+    if fcntl is None:
+        with open(folder / ".affectkit.lock", "a+b") as handle:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)  # retries for up to 10 s
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def record(name: str, value, notebook: str | None = None):
@@ -154,14 +194,17 @@ def record(name: str, value, notebook: str | None = None):
     payload = to_jsonable(value)
     folder = results_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    data = load(stem)
-    data[name] = payload
-    fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, indent=1, allow_nan=False)
-        os.replace(tmp, folder / f"{stem}.json")
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with _locked(folder):
+        data = load(stem)
+        data[name] = payload
+        fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=".json", dir=folder)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                json.dump(data, fh, indent=1, allow_nan=False)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, folder / f"{stem}.json")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     return value

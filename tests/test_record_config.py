@@ -180,3 +180,33 @@ def test_resolve_device():
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="no CUDA"):
             resolve_device("cuda")
+
+
+WRITER = """
+import importlib
+import sys
+rec = importlib.import_module("affectkit.record")
+for i in range(int(sys.argv[2])):
+    rec.record(f"w{sys.argv[1]}_{i}", i, notebook="shared")
+"""
+
+
+@pytest.mark.parametrize("writers", [2, 4])
+def test_concurrent_writers_lose_no_record(tmp_path, writers):
+    env = {**os.environ, "AFFECTKIT_RESULTS_DIR": str(tmp_path)}
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(w), "60"], env=env) for w in range(writers)]
+    assert all(p.wait(timeout=120) == 0 for p in procs)
+    data = json.loads((tmp_path / "shared.json").read_text())
+    assert len(data) == writers * 60, f"{writers * 60 - len(data)} records lost"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shared.json"], "no temporary or lock file left"
+
+
+def test_a_corrupt_sidecar_is_named(tmp_path, monkeypatch):
+    rec = importlib.import_module("affectkit.record")
+    monkeypatch.setenv("AFFECTKIT_RESULTS_DIR", str(tmp_path))
+    (tmp_path / "nb.json").write_text("{truncated")
+    with pytest.raises(ValueError, match=r"nb.json is not a valid results file.*delete it"):
+        rec.record("x", 1, notebook="nb")
+    (tmp_path / "nb.json").write_text("[1, 2]")
+    with pytest.raises(ValueError, match=r"nb.json holds a list"):
+        rec.load("nb")

@@ -33,15 +33,16 @@ def _session(dialogue: str) -> int:
     return int(dialogue[3:5])
 
 
-def load_iemocap(path) -> dict:
+def load_iemocap(path, trust_pickle: bool = False) -> dict:
     """Utterance-level arrays: "text", "audio", "visual" (n, d), "label6" (n,),
     "speaker", "dialogue", "sentence" (n,) strings, "session" (n,) 1..5,
     "train" (n,) bool (the file's own train/test split). ``.npz`` files from
-    :func:`affectkit.data.pickles.to_npz` of this dict load without pickle."""
+    :func:`affectkit.data.pickles.to_npz` of this dict load without pickle; a pickle loads through
+    the restricted unpickler unless ``trust_pickle=True`` (see :func:`~affectkit.data.pickles.load_pickle`)."""
     path = Path(path)
     if path.suffix == ".npz":
         return load_npz(path)
-    blob = load_pickle(path, encoding="latin1")
+    blob = load_pickle(path, encoding="latin1", trust_pickle=trust_pickle)
     if not isinstance(blob, (tuple, list)) or len(blob) < len(FIELDS):
         raise ValueError(f"{path}: expected a tuple of {len(FIELDS)} fields {list(FIELDS)}, "
                          f"found {type(blob).__name__} of length {len(blob) if hasattr(blob, '__len__') else '?'}")

@@ -24,10 +24,13 @@ SPLITS = ("train", "valid", "test")
 REQUIRED = ("text", "audio", "vision", "regression_labels")
 
 
-def load_mmsa(path) -> dict:
-    """{"train": {key: array}, "valid": ..., "test": ...}, checked; audio -inf set to 0."""
+def load_mmsa(path, trust_pickle: bool = False) -> dict:
+    """{"train": {key: array}, "valid": ..., "test": ...}, checked; audio -inf set to 0.
+
+    A pickle loads through the restricted unpickler (arrays and plain containers only);
+    ``trust_pickle=True``: the full one, for files you trust (see :func:`~affectkit.data.pickles.load_pickle`)."""
     path = Path(path)
-    data = load_npz(path) if path.suffix == ".npz" else load_pickle(path)
+    data = load_npz(path) if path.suffix == ".npz" else load_pickle(path, trust_pickle=trust_pickle)
     if not isinstance(data, dict):
         raise ValueError(f"{path}: an MMSA file holds a dict of splits, found {type(data).__name__}")
     missing = [s for s in SPLITS if s not in data]

@@ -1,10 +1,13 @@
 """Loading the corpora's pickles with care, and converting them once to ``.npz``.
 
 MMSA's MOSI/MOSEI files and the IEMOCAP feature file are Python pickles.
-Unpickling runs code the file names, so the kit loads a pickle only from a
-path the user passes explicitly, warns every time, and offers
-:func:`to_npz`: a one-time conversion to NumPy's ``.npz`` format, which the
-loaders read with ``allow_pickle=False`` (arrays only, no code).
+Unpickling can run any code the file names, so the kit loads a pickle only
+from a path the user passes explicitly, through :class:`RestrictedUnpickler`,
+which admits only what these formats hold (NumPy arrays, dtypes and scalars,
+dicts, lists, tuples, strings, numbers, booleans, None) and refuses anything
+else *before* building it. The full unpickler is behind ``trust_pickle=True``
+(it warns). :func:`to_npz` converts a file once to NumPy's ``.npz`` format,
+which the loaders read with ``allow_pickle=False`` (arrays only, no code).
 """
 
 from __future__ import annotations
@@ -17,24 +20,71 @@ import numpy as np
 
 
 class PickleWarning(UserWarning):
-    """Loading a pickle: it can execute code."""
+    """Loading a pickle with the full unpickler: it can execute code."""
 
 
-def load_pickle(path, encoding: str = "ASCII"):
+class UnsafePickleError(pickle.UnpicklingError):
+    """A pickle names something the restricted unpickler does not admit."""
+
+
+# The only globals a corpus pickle needs: NumPy's array, dtype and scalar
+# reconstructors (under NumPy 1 and 2 names) and the latin-1 bytes helper that
+# protocol-2 pickles use for array buffers. Containers, strings, numbers,
+# booleans and None have opcodes of their own and need no global.
+ALLOWED = frozenset({
+    ("numpy", "ndarray"), ("numpy", "dtype"),
+    ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
+    ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),
+    ("_codecs", "encode"),
+})
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """An unpickler that builds only arrays and plain containers.
+
+    ``find_class`` is where pickle looks up every class or function a file
+    names, before calling it: anything outside :data:`ALLOWED` raises
+    :class:`UnsafePickleError` naming it, so nothing of it runs.
+    """
+
+    source = "the pickle"
+
+    def find_class(self, module, name):
+        if (module, name) in ALLOWED:
+            return super().find_class(module, name)
+        raise UnsafePickleError(f"{self.source}: refuses to load {module}.{name}: a corpus pickle holds only "
+                                "arrays, dicts, lists, tuples, strings and numbers. If you trust this file, "
+                                "load it with trust_pickle=True (that runs whatever code it names)")
+
+
+def load_pickle(path, encoding: str = "ASCII", trust_pickle: bool = False):
     """Unpickle the file at ``path`` (a path you named; nothing is searched).
 
-    Warns with :class:`PickleWarning`; convert once with :func:`to_npz` to avoid it.
+    Args:
+        encoding: for pickles written by Python 2 (the IEMOCAP file: "latin1").
+        trust_pickle: False (default): :class:`RestrictedUnpickler`, which refuses
+            anything but arrays and plain containers with :class:`UnsafePickleError`.
+            True: Python's full unpickler, which runs any code the file names
+            (warns with :class:`PickleWarning`); only for files you trust.
+    Convert a file once with :func:`to_npz` and load the ``.npz`` from then on.
     """
     if path is None:
         raise ValueError("pass the pickle's path explicitly: the kit never looks for pickles by itself")
+    if not isinstance(trust_pickle, bool):
+        raise TypeError(f"trust_pickle must be True or False, got {trust_pickle!r}")
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no file at {path}")
-    warnings.warn(f"{path}: unpickling can execute code; load only files you trust. "
-                  "Convert it once with affectkit.data.pickles.to_npz and load the .npz from then on.",
-                  PickleWarning, stacklevel=3)
     with path.open("rb") as f:
-        return pickle.load(f, encoding=encoding)
+        if trust_pickle:
+            warnings.warn(f"{path}: the full unpickler runs any code the file names (trust_pickle=True). "
+                          "Convert it once with affectkit.data.pickles.to_npz and load the .npz from then on.",
+                          PickleWarning, stacklevel=3)
+            return pickle.load(f, encoding=encoding)
+        unpickler = RestrictedUnpickler(f, encoding=encoding)
+        unpickler.source = str(path)
+        return unpickler.load()
 
 
 def flatten(tree: dict, prefix: str = "") -> dict:
