@@ -16,11 +16,18 @@ import numpy as np
 import torch
 
 from .checkpoints import checkpoint_dir
+from .files import plain_name
 from .train import load_checkpoint, save_checkpoint
 from .train_easum import load_dg, save_dg
 
 
 def model_path(notebook: str, name: str) -> Path:
+    """``checkpoint_dir()/<notebook>/<name>.pt``; ``notebook`` must be a plain
+    folder name (no '..', no '/'); characters of ``name`` other than letters,
+    digits, '-', '_' and '.' become '_'."""
+    plain_name(notebook, "notebook")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"a model name must be a non-empty string, got {name!r}")
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
     return checkpoint_dir() / notebook / f"{safe}.pt"
 

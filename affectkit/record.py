@@ -14,7 +14,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +26,8 @@ except ImportError:  # Windows
 
 import numpy as np
 import torch
+
+from .files import atomic_write, plain_name
 
 
 def results_dir() -> Path:
@@ -41,10 +42,11 @@ _warned = False
 
 
 def _check_stem(stem) -> str:
-    if (not isinstance(stem, str) or not stem.strip() or stem != stem.strip() or ".." in stem
-            or any(sep in stem for sep in ("/", "\\", os.sep, os.altsep or "/")) or "\0" in stem):
+    try:
+        plain_name(stem)
+    except ValueError:
         raise ValueError(f"a notebook name must be a plain file stem such as '03_mmd_collapse' "
-                         f"(no folders, no '..'), got {stem!r}")
+                         f"(no folders, no '..'), got {stem!r}") from None
     if stem.endswith(".ipynb"):
         raise ValueError(f"give the notebook's stem without '.ipynb': {stem[:-6]!r}")
     return stem
@@ -197,14 +199,6 @@ def record(name: str, value, notebook: str | None = None):
     with _locked(folder):
         data = load(stem)
         data[name] = payload
-        fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=".json", dir=folder)
-        try:
-            with os.fdopen(fd, "w") as fh:
-                json.dump(data, fh, indent=1, allow_nan=False)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, folder / f"{stem}.json")
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_write(folder / f"{stem}.json") as tmp:
+            tmp.write_text(json.dumps(data, indent=1, allow_nan=False))
     return value

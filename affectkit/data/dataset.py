@@ -20,14 +20,42 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import torch
 
+MODALITIES = ("A", "V", "L")
+
+
 def _tensor(value, name, dtype):
+    """``value`` (list, numpy array or tensor) as a tensor of ``dtype``; a TypeError
+    naming ``name`` for text, objects, ragged lists or anything else."""
     if isinstance(value, (list, tuple)):
-        value = np.asarray(value)
+        try:
+            value = np.asarray(value)
+        except ValueError:
+            raise TypeError(f"{name} is a ragged list (rows of different lengths); "
+                            f"pad it to one array first") from None
     if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must be numeric, got an array of {value.dtype}")
         value = torch.from_numpy(np.ascontiguousarray(value))
     if not isinstance(value, torch.Tensor):
         raise TypeError(f"{name} must be an array, tensor or list, got {type(value).__name__}")
-    return value.to(dtype)
+    if value.is_complex():
+        raise TypeError(f"{name} must be real, got {value.dtype}")
+    return value if dtype is None else value.to(dtype)
+
+
+def _integers(value, name):
+    """A 1-D tensor of class indices from ints, or floats that are whole numbers;
+    ValueError for NaN, fractions or another shape, naming ``name``."""
+    value = _tensor(value, name, None)
+    if value.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (n,), got shape {tuple(value.shape)}")
+    if value.is_floating_point():
+        if torch.isnan(value).any():
+            raise ValueError(f"{name} has NaN labels; mark unlabeled samples with -1")
+        frac = value[value != value.round()]
+        if len(frac):
+            raise ValueError(f"{name} must hold whole class indices, got {frac[0].item()!r}")
+    return value.to(torch.int64)
 
 
 @dataclass
@@ -54,7 +82,12 @@ class MultimodalDataset(torch.utils.data.Dataset):
     def __post_init__(self):
         if not isinstance(self.x, dict) or not self.x:
             raise ValueError(f"{self.name}: x must be a non-empty dict modality -> array")
-        self.x = {m: _tensor(v, f"x[{m!r}]", torch.float32) for m, v in self.x.items()}
+        unknown = [m for m in self.x if m not in MODALITIES]
+        if unknown:
+            raise ValueError(f"{self.name}: x has modality keys {unknown}; use 'A' (acoustic), "
+                             f"'V' (visual) and 'L' (lexical)")
+        self.x = {m: _tensor(v, f"{self.name}: x[{m!r}]", torch.float32) for m, v in self.x.items()}
+        self.y = _integers(self.y, f"{self.name}: y")
         n = len(self.y)
         if n == 0:
             raise ValueError(f"{self.name}: empty split (0 samples)")
@@ -84,6 +117,10 @@ class MultimodalDataset(torch.utils.data.Dataset):
         if self.sentiment is None:
             self.sentiment = torch.full((n,), float("nan"))
         self.sentiment = self._per_sample(self.sentiment, "sentiment", torch.float32)
+        out = self.sentiment[(self.sentiment.abs() > 3) | torch.isinf(self.sentiment)]
+        if len(out):
+            raise ValueError(f"{self.name}: sentiment must lie in [-3, 3] (NaN where not annotated), "
+                             f"got {out[0].item():g}")
         self.domain = self._per_sample(torch.zeros(n) if self.domain is None else self.domain,
                                        "domain", torch.int64)
         self.speaker = self._per_sample(torch.zeros(n) if self.speaker is None else self.speaker,
@@ -91,9 +128,12 @@ class MultimodalDataset(torch.utils.data.Dataset):
         self.hidden = {k: self._per_sample(v, f"hidden[{k!r}]", None) for k, v in self.hidden.items()}
 
     def _per_sample(self, value, name, dtype):
-        value = _tensor(value, name, dtype or torch.as_tensor(value).dtype)
-        if len(value) != len(self.y):
-            raise ValueError(f"{self.name}: {name} has {len(value)} entries but y has {len(self.y)}")
+        value = (_integers(value, f"{self.name}: {name}") if dtype == torch.int64
+                 else _tensor(value, f"{self.name}: {name}", dtype))
+        if dtype is not None and value.ndim != 1:
+            raise ValueError(f"{self.name}: {name} must be 1-D (n,), got shape {tuple(value.shape)}")
+        if value.ndim == 0 or len(value) != len(self.y):
+            raise ValueError(f"{self.name}: {name} has {len(value) if value.ndim else 'no'} entries but y has {len(self.y)}")
         return value
 
     def _labels(self, value, name):

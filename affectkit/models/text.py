@@ -42,18 +42,15 @@ class TextClassifier(nn.Module):
     def __init__(self, n_classes: int, model: str | None = None, dropout: float = 0.1,
                  max_length: int = 48):
         super().__init__()
-        from transformers import AutoModel, AutoTokenizer
+        from ..features.lexical import DEFAULT_MODEL, load_encoder
 
-        from ..features.lexical import DEFAULT_MODEL, resolve_model
-
-        path = resolve_model(model or DEFAULT_MODEL)
-        self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.encoder = AutoModel.from_pretrained(path)
+        self.tokenizer, self.encoder = load_encoder(model or DEFAULT_MODEL)
         self.max_length = max_length
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(self.encoder.config.hidden_size, n_classes))
 
     def tokenize(self, texts) -> dict:
-        return self.tokenizer(list(texts), padding=True, truncation=True, max_length=self.max_length,
+        from ..features.lexical import check_texts
+        return self.tokenizer(check_texts(texts), padding=True, truncation=True, max_length=self.max_length,
                               return_tensors="pt")
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
@@ -66,7 +63,8 @@ class TextClassifier(nn.Module):
     @torch.no_grad()
     def predict_proba(self, texts, batch_size: int = 128, progress: bool = False) -> np.ndarray:
         """Class probabilities (n, n_classes) for a list of texts."""
-        texts = list(texts)
+        from ..features.lexical import check_texts
+        texts = check_texts(texts)
         was_training = self.training
         self.eval()
         dev = next(self.parameters()).device
