@@ -25,11 +25,67 @@ from typing import Sequence
 import torch
 
 
+def _as_tensor(x, name):
+    if isinstance(x, torch.Tensor):
+        return x
+    try:
+        return torch.as_tensor(x, dtype=torch.float32)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"{name} must be a numeric array or tensor, got {type(x).__name__}") from None
+
+
 def _as_2d(x, name):
-    x = torch.as_tensor(x, dtype=torch.float32) if not isinstance(x, torch.Tensor) else x
+    x = _as_tensor(x, name)
     if x.ndim != 2:
         raise ValueError(f"{name} must be (n, dim), got shape {tuple(x.shape)}")
+    if not x.is_floating_point():
+        x = x.float()
     return x
+
+
+class NonFiniteError(ValueError):
+    """A loss's inputs hold NaN or inf."""
+
+
+def nan_if_not_finite(fn, *args, **kwargs) -> torch.Tensor:
+    """``fn(*args, **kwargs)``, or a NaN scalar when its inputs are not finite:
+    inside a training step a diverged model's outputs are NaN, and the loop's
+    finite check then names the term and the step (a direct call raises)."""
+    try:
+        return fn(*args, **kwargs)
+    except NonFiniteError:
+        return torch.tensor(float("nan"))
+
+
+def _finite(result: torch.Tensor, **inputs) -> torch.Tensor:
+    """``result``, or a ValueError naming the input that holds NaN or inf (a loss
+    of NaN would otherwise train silently on nothing)."""
+    if not torch.isfinite(result).all():
+        bad = [name for name, v in inputs.items() if not torch.isfinite(v).all()]
+        raise NonFiniteError(f"{' and '.join(bad)} hold NaN or inf values" if bad else
+                         "the loss is not finite although its inputs are: the values overflow")
+    return result
+
+
+def check_sigma(sigma, name: str = "sigma"):
+    """``sigma`` if it is a valid bandwidth: ``"median"``, a positive finite number
+    (or 0-dim tensor), or a non-empty sequence of them; else a TypeError/ValueError
+    naming ``name``. Sigma 0 or NaN would make every kernel value constant."""
+    if isinstance(sigma, str):
+        if sigma != "median":
+            raise ValueError(f"{name} must be a positive number, a list of them or 'median', got {sigma!r}")
+        return sigma
+    values = list(sigma) if isinstance(sigma, Sequence) else [sigma]
+    if not values:
+        raise ValueError(f"{name} must not be an empty sequence")
+    for s in values:
+        if isinstance(s, bool) or not isinstance(s, (int, float, torch.Tensor)) and not hasattr(s, "__float__"):
+            raise TypeError(f"{name} must be a positive number, a list of them or 'median', got {s!r}")
+        if isinstance(s, torch.Tensor) and s.numel() != 1:
+            raise ValueError(f"{name} must be a scalar, got a tensor of shape {tuple(s.shape)}")
+        if not float(s) > 0 or float(s) == float("inf"):
+            raise ValueError(f"{name} must be positive and finite, got {float(s)}")
+    return sigma
 
 
 def sq_distances(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -59,6 +115,8 @@ def bandwidth(x, y, rule="median") -> torch.Tensor:
     pooled = (x if y is x else torch.cat([x, y])).detach()
     if len(pooled) < 2:
         raise ValueError(f"the median bandwidth needs at least 2 points, got {len(pooled)}")
+    if not torch.isfinite(pooled).all():
+        raise NonFiniteError("the median bandwidth: x or y holds NaN or inf values")
     d2 = sq_distances(pooled, pooled)
     upper = torch.ones_like(d2, dtype=torch.bool).triu(1)   # i < j: each pair once, no diagonal
     d2 = d2[upper]
@@ -71,11 +129,10 @@ def bandwidth(x, y, rule="median") -> torch.Tensor:
 def _sigmas(sigma, x, y) -> list:
     """A bandwidth argument as a non-empty list of sigmas; ``"median"`` -> [:func:`bandwidth`]."""
     if isinstance(sigma, str):
-        sigma = bandwidth(x, y, sigma)
-    sigmas = list(sigma) if isinstance(sigma, Sequence) else [sigma]
-    if len(sigmas) == 0:
-        raise ValueError("sigma must not be an empty sequence")
-    return sigmas
+        sigma = bandwidth(x, y, check_sigma(sigma))
+    else:
+        check_sigma(sigma)
+    return list(sigma) if isinstance(sigma, Sequence) else [sigma]
 
 
 def gaussian_kernel(x, y, sigma=1.0) -> torch.Tensor:
@@ -93,8 +150,6 @@ def gaussian_kernel(x, y, sigma=1.0) -> torch.Tensor:
     total = 0.0
     for s in _sigmas(sigma, x, y):
         s = torch.as_tensor(s, dtype=d2.dtype, device=d2.device)
-        if not torch.isfinite(s) or s <= 0:
-            raise ValueError(f"sigma must be positive and finite, got {float(s)}")
         total = total + torch.exp(-d2 / (2 * s * s))
     return total
 
@@ -123,7 +178,7 @@ def mmd(p, q, sigma=1.0) -> torch.Tensor:
     kpq = gaussian_kernel(p, q, sigmas)
     within_p = (kpp.sum() - kpp.diagonal().sum()) / (m * (m - 1))
     within_q = (kqq.sum() - kqq.diagonal().sum()) / (n * (n - 1))
-    return within_p + within_q - 2 * kpq.mean()
+    return _finite(within_p + within_q - 2 * kpq.mean(), p=p, q=q)
 
 
 def paired_discrepancy(p, q, sigma=1.0) -> torch.Tensor:
@@ -147,7 +202,7 @@ def paired_discrepancy(p, q, sigma=1.0) -> torch.Tensor:
     d2 = (p - q).pow(2).sum(-1)                        # (n,) only the matching rows
     k_pq = sum(torch.exp(-d2 / (2 * torch.as_tensor(s, dtype=d2.dtype, device=d2.device) ** 2))
                for s in sigmas)
-    return (2 * len(sigmas) - 2 * k_pq).mean()         # k(x, x) = 1 per kernel
+    return _finite((2 * len(sigmas) - 2 * k_pq).mean(), p=p, q=q)   # k(x, x) = 1 per kernel
 
 
 def derangement(n: int, generator: torch.Generator | None = None, device=None) -> torch.Tensor:
@@ -217,9 +272,12 @@ def moment_distance(a, b, k: int = 2) -> torch.Tensor:
     a, b = _as_2d(a, "a"), _as_2d(b, "b")
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"a and b must have the same dim, got {a.shape[1]} and {b.shape[1]}")
-    if not isinstance(k, int) or k < 1:
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ValueError(f"k must be a positive int, got {k!r}")
-    return sum((a.pow(j).mean(0) - b.pow(j).mean(0)).norm() for j in range(1, k + 1))
+    for name, r in (("a", a), ("b", b)):
+        if len(r) == 0:
+            raise ValueError(f"moment_distance: domain {name} has no samples (shape {tuple(r.shape)})")
+    return _finite(sum((a.pow(j).mean(0) - b.pow(j).mean(0)).norm() for j in range(1, k + 1)), a=a, b=b)
 
 
 def moment_distance_total(reps, k: int = 2) -> torch.Tensor:
@@ -234,22 +292,34 @@ def moment_distance_total(reps, k: int = 2) -> torch.Tensor:
     return sum(moment_distance(reps[i], reps[j], k) for i, j in pairs) / len(pairs)
 
 
+def _logits(x, name) -> torch.Tensor:
+    x = _as_2d(x, name)
+    if len(x) == 0 or x.shape[1] < 2:
+        raise ValueError(f"{name} must be (batch >= 1, classes >= 2), got shape {tuple(x.shape)}")
+    return x
+
+
 def soft_label_kl(aux_logits, teacher_logits) -> torch.Tensor:
     """KL(teacher || student) of EASUM's domain-specific model, as the official
     code: ``KLDivLoss(reduction="batchmean")(log_softmax(aux), softmax(teacher))``.
 
-    The teacher (the frozen domain-general model) is detached. Shapes (batch, classes).
+    The teacher (the frozen domain-general model) is detached. Shapes (batch, classes);
+    numpy arrays are accepted.
     """
+    aux_logits, teacher_logits = _logits(aux_logits, "aux_logits"), _logits(teacher_logits, "teacher_logits")
     if aux_logits.shape != teacher_logits.shape:
         raise ValueError(f"aux logits {tuple(aux_logits.shape)} and teacher logits "
                          f"{tuple(teacher_logits.shape)} differ")
     target = torch.softmax(teacher_logits.detach(), dim=-1)
-    return torch.nn.functional.kl_div(torch.log_softmax(aux_logits, dim=-1), target, reduction="batchmean")
+    loss = torch.nn.functional.kl_div(torch.log_softmax(aux_logits, dim=-1), target, reduction="batchmean")
+    return _finite(loss, aux_logits=aux_logits, teacher_logits=teacher_logits)
 
 
 def hard_label_ce(aux_logits, teacher_logits) -> torch.Tensor:
     """The hard-pseudo-label alternative: cross-entropy against the teacher's argmax."""
+    aux_logits, teacher_logits = _logits(aux_logits, "aux_logits"), _logits(teacher_logits, "teacher_logits")
     if aux_logits.shape != teacher_logits.shape:
         raise ValueError(f"aux logits {tuple(aux_logits.shape)} and teacher logits "
                          f"{tuple(teacher_logits.shape)} differ")
-    return torch.nn.functional.cross_entropy(aux_logits, teacher_logits.detach().argmax(-1))
+    loss = torch.nn.functional.cross_entropy(aux_logits, teacher_logits.detach().argmax(-1))
+    return _finite(loss, aux_logits=aux_logits, teacher_logits=teacher_logits)

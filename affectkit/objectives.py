@@ -10,12 +10,13 @@ can be switched off for the ablations of Table 7.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, replace
 
 import torch
 import torch.nn.functional as F
 
-from .losses import MATCHING_FORMS, matching_terms
+from .losses import MATCHING_FORMS, NonFiniteError, check_sigma, matching_terms
 
 
 def masked_mse(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -66,8 +67,15 @@ class CMDMLoss:
 
     def __post_init__(self):
         for name in ("alpha", "beta", "omega"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"CMDMLoss.{name} must be >= 0, got {getattr(self, name)}")
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(f"CMDMLoss.{name} must be a number, got {value!r}")
+            if not 0 <= value < float("inf"):
+                raise ValueError(f"CMDMLoss.{name} must be >= 0 and finite, got {value}")
+        for name in ("reconstruction", "matching", "unpaired"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"CMDMLoss.{name} is a switch: True or False, got {getattr(self, name)!r}")
+        check_sigma(self.sigma, "CMDMLoss.sigma")
         if self.form not in MATCHING_FORMS:
             raise ValueError(f"CMDMLoss.form must be one of {MATCHING_FORMS}, got {self.form!r}")
         if self.unpaired and not self.matching:
@@ -98,7 +106,10 @@ class CMDMLoss:
             # a pair needs two utterances: shuffling one is impossible, so a batch of one
             # (the last batch of an odd-sized split) adds no matching terms
             if len(out["logits"]) >= 2:
-                pair, unpair = matching_terms(out["latents"], self.sigma, self.form, generator=generator)
+                try:
+                    pair, unpair = matching_terms(out["latents"], self.sigma, self.form, generator=generator)
+                except NonFiniteError:  # diverged latents: the loop's finite check names the term
+                    pair = unpair = out["logits"].new_full((), float("nan"))
             if not self.unpaired:
                 unpair = zero
         total = self.alpha * rec + self.beta * (pair + unpair)

@@ -18,7 +18,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from . import checkpoints, metrics
+from . import checkpoints, checks, metrics
 from .config import resolve_device
 from .data.dataset import MultimodalDataset, to_device
 from .models.cmdm import CMDM, build_cmdm
@@ -74,6 +74,13 @@ def fit(model: CMDM, train: MultimodalDataset, val: MultimodalDataset,
     Raises:
         TrainingDiverged naming the loss component and the step.
     """
+    checks.training(epochs, batch_size, lr, seed, eval_every, patience)
+    for ds in (train, val) + ((unlabeled,) if unlabeled is not None else ()):
+        if not isinstance(ds, MultimodalDataset):
+            raise TypeError(f"train, val and unlabeled must be MultimodalDatasets, got {type(ds).__name__}")
+    checks.labels_fit(train, model.n_classes, "the CMDM model")
+    checks.labels_fit(val, model.n_classes, "the CMDM model")
+    checks.has_labels(val)
     dev = resolve_device(device)
     torch.manual_seed(seed)
     model.to(dev)
@@ -143,6 +150,7 @@ def fit_autoencoder(dae: torch.nn.Module, train: MultimodalDataset, val: Multimo
         dae: a :class:`~affectkit.models.dae.VectorDAE` or ``SequenceDAE``.
         train, val: splits holding ``modality`` (z-normalised); labels are not used.
     """
+    checks.training(epochs, batch_size, lr, seed)
     dev = resolve_device(device)
     torch.manual_seed(seed)
     dae.to(dev)

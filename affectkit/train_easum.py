@@ -22,7 +22,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from . import checkpoints, metrics
+from . import checkpoints, checks, metrics
 from .config import resolve_device
 from .data.dataset import MultimodalDataset
 from .data.labels import polarity
@@ -170,6 +170,15 @@ def fit_dg(model: DGModel, prepared: dict, omega: float = 0.1, epochs: int = 6, 
     domains are cycled, so their utterances repeat).
     ``k``: the number of moments MD_total matches (EASUM: 2).
     """
+    checks.training(epochs, batch_size, lr, seed)
+    checks.number(omega, "omega", 0)
+    checks.number(weight_decay, "weight_decay", 0)
+    if not isinstance(prepared, dict) or not prepared:
+        raise ValueError("prepared must be a non-empty dict domain -> prepare_domains() entry")
+    for name, e in prepared.items():
+        if "dg_target" not in e["val"].hidden or not bool((e["val"].hidden["dg_target"] >= 0).any()):
+            raise ValueError(f"{name}: the validation split has no DG targets; build prepared with "
+                             f"prepare_domains() from labeled splits")
     dev = resolve_device(device)
     torch.manual_seed(seed)
     model.to(dev)
@@ -263,8 +272,20 @@ class DSResult:
 
 
 def ds_target(ds: MultimodalDataset, task: str) -> torch.Tensor:
-    """The DS model's main target: intensity (float) or the corpus's own class (int)."""
-    return ds.sentiment.float() if task == "sentiment" else ds.y
+    """The DS model's main target: intensity (float) or the corpus's own class (int);
+    a ValueError when ``ds`` lacks it (no sentiment annotated, or unlabeled samples)."""
+    if task not in ("sentiment", "emotion"):
+        raise ValueError(f"task must be 'sentiment' or 'emotion', got {task!r}")
+    if task == "sentiment":
+        missing = int(torch.isnan(ds.sentiment).sum())
+        if missing:
+            raise ValueError(f"{ds.name}: {missing} of {len(ds)} samples have no sentiment (NaN); "
+                             f"a sentiment model needs every intensity")
+        return ds.sentiment.float()
+    if not ds.labeled.all():
+        raise ValueError(f"{ds.name}: {int((~ds.labeled).sum())} of {len(ds)} samples are unlabeled "
+                         f"(y == -1); an emotion model needs every class")
+    return ds.y
 
 
 @torch.no_grad()
@@ -319,14 +340,21 @@ def fit_ds(model, teacher: DGModel | None, train: MultimodalDataset, val: Multim
     ``eval_every`` epochs and after the last (a tiny corpus trains for many
     one-batch epochs, which need not each be validated).
     """
-    if not isinstance(eval_every, int) or eval_every < 1:
-        raise ValueError(f"eval_every must be a positive int, got {eval_every!r}")
+    checks.training(epochs, batch_size, lr, seed, eval_every)
+    checks.number(eta, "eta", 0)
+    checks.number(weight_decay, "weight_decay", 0)
     from .models.easum import ds_loss
 
     dev = resolve_device(device)
     torch.manual_seed(seed)
     model.to(dev)
     target = ds_target(train, task)
+    ds_target(val, task)
+    if getattr(model, "task", task) != task:
+        raise ValueError(f"the DS model was built for task {model.task!r}, fit_ds was given task {task!r}")
+    if task == "emotion":
+        for ds in (train, val):
+            checks.labels_fit(ds, model.main[-1].out_features, "the DS model")
     soft = None
     if teacher is not None:
         check_teacher(teacher, train)

@@ -35,7 +35,7 @@ from transformers.masking_utils import create_bidirectional_mask
 
 from ..config import get_profile
 from ..data.transforms import temporal_zero_out
-from ..losses import hard_label_ce, moment_distance_total, soft_label_kl
+from ..losses import hard_label_ce, moment_distance_total, nan_if_not_finite, soft_label_kl
 from .mag import MAG, align_to
 
 N_POLARITIES = 3   # negative, neutral, positive
@@ -266,7 +266,7 @@ def dg_loss(outputs: dict, targets: dict, tasks: dict, omega: float = 0.1, k: in
                          "must name the same domains")
     per = {d: F.cross_entropy(outputs[d][tasks[d]], targets[d]) for d in outputs}
     task = sum(per.values())
-    md = moment_distance_total({d: o["rep"] for d, o in outputs.items()}, k) if len(outputs) > 1 \
+    md = nan_if_not_finite(moment_distance_total, {d: o["rep"] for d, o in outputs.items()}, k) if len(outputs) > 1 \
         else task.new_zeros(())
     return {**per, "task": task, "md": md, "total": task + omega * md}
 
@@ -360,5 +360,5 @@ def ds_loss(out: dict, target: torch.Tensor, teacher_logits: torch.Tensor | None
     if teacher_logits is None or eta == 0:
         aux = main.new_zeros(())
     else:
-        aux = (soft_label_kl if pseudo == "soft" else hard_label_ce)(out["aux"], teacher_logits)
+        aux = nan_if_not_finite(soft_label_kl if pseudo == "soft" else hard_label_ce, out["aux"], teacher_logits)
     return {"main": main, "aux": aux, "total": main + eta * aux}

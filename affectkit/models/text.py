@@ -124,7 +124,12 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
     """
     from sklearn.metrics import f1_score
 
-    texts, y = list(texts), np.asarray(y)
+    from .. import checks
+    from ..features.lexical import check_texts
+
+    texts, y = check_texts(texts), checks.as_int_array(y, "y")
+    checks.count(n_classes, "n_classes", 2)
+    checks.training(epochs, batch_size, lr, seed)
     if len(texts) != len(y):
         raise ValueError(f"{len(texts)} texts but {len(y)} labels")
     if len(texts) == 0:

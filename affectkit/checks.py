@@ -1,0 +1,87 @@
+"""Argument checks shared by the training loops, runners and data builders.
+
+Each returns the value (converted where harmless) or raises a TypeError /
+ValueError whose message names the argument, so a wrong knob fails where it
+is given, not deep inside torch.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+
+def count(value, name: str, minimum: int = 1) -> int:
+    """An integer >= ``minimum`` (epochs, batch sizes, dimensions). Booleans and
+    fractions are refused: ``4.7`` is not silently 4, ``True`` is not 1."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def number(value, name: str, low: float = -math.inf, high: float = math.inf, *,
+           low_open: bool = False) -> float:
+    """A finite real number in [low, high] (or (low, high] with ``low_open``)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if value < low or (low_open and value == low) or value > high:
+        bracket = "(" if low_open else "["
+        raise ValueError(f"{name} must be in {bracket}{low:g}, {high:g}], got {value:g}")
+    return value
+
+
+def seed(value, name: str = "seed") -> int:
+    """A seed: an integer in [0, 2**32). ``True`` or ``0.5`` are refused."""
+    value = count(value, name, minimum=0)
+    if value >= 2 ** 32:
+        raise ValueError(f"{name} must be < 2**32, got {value}")
+    return value
+
+
+def labels_fit(ds, n_classes: int, what: str = "the model"):
+    """Every label of ``ds`` (a MultimodalDataset) is below ``n_classes``."""
+    top = int(ds.y.max()) if len(ds) else -1
+    if top >= n_classes:
+        raise ValueError(f"{ds.name} has class {top} ({len(ds.classes)} classes) but {what} has only "
+                         f"{n_classes} outputs: build it with n_classes={len(ds.classes)}")
+
+
+def has_labels(ds, role: str = "validation"):
+    """``ds`` has at least one labeled sample (a split to select or score on)."""
+    if not bool((ds.y >= 0).any()):
+        raise ValueError(f"{ds.name}: the {role} split has no labeled samples (every y is -1); "
+                         f"selection on it would compare scores of 0")
+
+
+def as_int_array(y, name: str) -> np.ndarray:
+    """A 1-D integer array from ints or whole floats; NaN and fractions refused."""
+    arr = np.asarray(y)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
+    if arr.dtype.kind == "f":
+        if np.isnan(arr).any():
+            raise ValueError(f"{name} holds NaN")
+        if (arr != np.round(arr)).any():
+            raise ValueError(f"{name} must hold whole class indices, got {arr[arr != np.round(arr)][0]!r}")
+    elif arr.dtype.kind not in "iub":
+        raise TypeError(f"{name} must hold integer class indices, got an array of {arr.dtype}")
+    return arr.astype(np.int64)
+
+
+def training(epochs, batch_size, lr, seed_value, eval_every: int = 1, patience=None):
+    """The common knobs of every fit loop: ``epochs``, ``batch_size`` and
+    ``eval_every`` >= 1, ``lr`` > 0, a valid seed, ``patience`` None or >= 1."""
+    count(epochs, "epochs")
+    count(batch_size, "batch_size")
+    count(eval_every, "eval_every")
+    number(lr, "lr", 0, low_open=True)
+    seed(seed_value)
+    if patience is not None:
+        count(patience, "patience")
