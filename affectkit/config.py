@@ -76,9 +76,17 @@ def check_shapes(shapes: Shapes, what: str = "shapes") -> Shapes:
         raise ValueError(f"{what} must be a non-empty dict modality -> shape, got {shapes!r}")
     out = {}
     for m, shape in shapes.items():
-        shape = tuple(int(s) for s in shape)
         if m not in ("A", "V", "L"):
             raise ValueError(f"{what}: unknown modality {m!r}; expected 'A', 'V' or 'L'")
+        if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+            shape = (shape,)
+        if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+            raise TypeError(f"{what}[{m!r}] must be (dim,) or (time, dim), got {shape!r}")
+        shape = tuple(shape)
+        for s in shape:
+            if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+                raise TypeError(f"{what}[{m!r}] must hold whole sizes, got {shape!r}")
+        shape = tuple(int(s) for s in shape)
         if len(shape) not in (1, 2) or any(s <= 0 for s in shape):
             raise ValueError(f"{what}[{m!r}] must be (dim,) or (time, dim) with positive sizes, got {shape}")
         out[m] = shape
@@ -156,8 +164,8 @@ def seed_everything(seed: int) -> None:
     warn instead of failing); on CUDA the cuBLAS workspace is fixed so that
     matrix products are repeatable.
     """
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    from .checks import seed as check_seed
+    check_seed(seed)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)

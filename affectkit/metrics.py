@@ -74,7 +74,17 @@ def confusion(y_true, y_pred, n_classes: int | None = None, normalize: bool = Tr
     """(n_classes, n_classes) confusion matrix, rows = true class; with
     ``normalize`` each row sums to 1 (rows of absent classes stay 0)."""
     t, p = _pair(y_true, y_pred, "class")
-    k = n_classes or int(max(t.max(), p.max())) + 1
+    if n_classes is None:
+        k = int(max(t.max(), p.max())) + 1
+    elif isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
+        raise ValueError(f"n_classes must be a positive int, got {n_classes!r}")
+    else:
+        k = int(n_classes)
+    for name, v in (("y_true", t), ("y_pred", p)):
+        outside = v[(v < 0) | (v >= k)]
+        if len(outside):
+            raise ValueError(f"{name} has labels {sorted(set(outside.tolist()))[:5]} outside 0..{k - 1}"
+                             + ("" if n_classes is None else f" (n_classes={k})"))
     cm = skm.confusion_matrix(t, p, labels=np.arange(k)).astype(float)
     if normalize:
         cm = cm / np.maximum(cm.sum(1, keepdims=True), 1)

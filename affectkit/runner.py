@@ -42,11 +42,28 @@ def list_notebooks(folder: Path = NOTEBOOKS) -> list:
     return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb"))
 
 
+def read_notebook(path) -> dict:
+    """The notebook's JSON; NotebookError naming the file when it is missing, not
+    an ``.ipynb``, not JSON or not a notebook."""
+    path = Path(path)
+    if path.suffix != ".ipynb":
+        raise NotebookError(f"{path}: not a notebook (expected a .ipynb file)")
+    if not path.is_file():
+        raise NotebookError(f"{path}: no such notebook")
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise NotebookError(f"{path}: not a valid notebook file ({err})") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise NotebookError(f"{path}: valid JSON but not a Jupyter notebook (no 'cells' list)")
+    return nb
+
+
 def notebook_parameters(path: Path) -> dict:
     """Names and defaults of the cell tagged ``parameters``; NotebookError if there is none."""
     import papermill
 
-    nb = json.loads(Path(path).read_text())
+    nb = read_notebook(path)
     if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb["cells"]):
         raise NotebookError(f"{Path(path).name}: no cell tagged 'parameters'")
     return {name: p["default"] for name, p in papermill.inspect_notebook(str(path)).items()}
@@ -54,7 +71,7 @@ def notebook_parameters(path: Path) -> dict:
 
 def stored_outputs(path: Path) -> list:
     """Indices of code cells stored with outputs or execution counts (should be none)."""
-    nb = json.loads(Path(path).read_text())
+    nb = read_notebook(path)
     return [i for i, c in enumerate(nb["cells"])
             if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
 
@@ -157,17 +174,33 @@ text-align:left;vertical-align:top}}</style></head><body>
     return target
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+_positive_int.__name__ = "integer"   # argparse: "invalid integer value: 'x'"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", default="lab", choices=["smoke", "lab", "paper"])
     parser.add_argument("--out", default=str(ROOT / "build"))
-    parser.add_argument("--cell-timeout", type=int, default=1800)
+    parser.add_argument("--cell-timeout", type=_positive_int, default=1800, help="seconds per cell (>= 1)")
     parser.add_argument("--readme", metavar="PATH",
                         help="afterwards, regenerate the results section of this README from the sidecars")
     parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: all)")
     args = parser.parse_args(argv)
     out = Path(args.out)
     paths = [Path(p) for p in args.notebooks] or list_notebooks()
+    try:   # every notebook checked before any runs
+        for path in paths:
+            notebook_parameters(path)
+    except NotebookError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     runs = []
     for path in paths:
         print(f"running {path.name} ({args.profile}) ...", flush=True)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .. import checks
 from .dataset import MultimodalDataset
 from .labels import COMMON9, EASUM9, IEMOCAP6, MELD7, LabelSpace
 from .world import Physics, allocate, resolve
@@ -91,8 +92,7 @@ def make_domains(profile="lab", seed: int = 0, shapes=None, domain_shift: float 
     """
     prof, shapes, k = resolve(profile, seed, shapes, "domain_shapes", knobs)
     for name, v in (("domain_shift", domain_shift), ("domain_scale", domain_scale)):
-        if not np.isfinite(v) or v < 0:
-            raise ValueError(f"{name} must be >= 0 and finite, got {v}")
+        checks.number(v, name, 0)
     physics = Physics(k, int(seed))
     domains = {}
     for d, name in enumerate(DOMAIN_NAMES):

@@ -51,6 +51,48 @@ def _fix_mojibake(text: str) -> str:
         return text
 
 
+def _decode(path: Path, raw: bytes) -> str:
+    """The file's text: UTF-8 (with or without a byte-order mark), else cp1252.
+    UTF-16/32 (a BOM, or NUL bytes) is refused by name: MELD ships UTF-8."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:4096]:
+        raise ValueError(f"{path}: the file is UTF-16 or UTF-32 encoded (NUL bytes / a UTF-16 byte-order "
+                         f"mark); MELD's CSVs are UTF-8: save it again as 'CSV UTF-8'")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _table(path: Path, content: str) -> pd.DataFrame:
+    """Parse the CSV with the standard ``csv`` module, checking its structure: every
+    record has the header's number of fields, and quotes are balanced. Errors name
+    the file and the line where the bad record starts."""
+    import csv
+    from io import StringIO
+
+    if not content.strip():
+        raise ValueError(f"{path}: the file is empty")
+    reader = csv.reader(StringIO(content, newline=""), strict=True)
+    rows, start = [], 1
+    try:
+        header = [c.strip() for c in next(reader)]
+        start = reader.line_num + 1
+        for row in reader:
+            if row and len(row) != len(header):
+                multiline = any("\n" in field or "\r" in field for field in row)
+                hint = ("a quote opened here is not closed where it should be" if multiline else
+                        "an unquoted comma in a field" if len(row) > len(header) else
+                        "a cut (truncated) line")
+                raise ValueError(f"{path}, line {start}: {len(row)} fields where the header has "
+                                 f"{len(header)} ({hint})")
+            if row:
+                rows.append(row)
+            start = reader.line_num + 1
+    except csv.Error as err:
+        raise ValueError(f"{path}, line {start}: broken CSV ({err}); is a quote left open?") from None
+    return pd.DataFrame(rows, columns=header, dtype=str)
+
+
 def read_csv(path) -> pd.DataFrame:
     """One MELD CSV -> DataFrame with columns text, speaker, emotion, sentiment,
     dialogue, utterance, emotion_id (MELD-7 index), sentiment_id.
@@ -59,16 +101,9 @@ def read_csv(path) -> pd.DataFrame:
     for an empty file.
     """
     path = Path(path)
-    raw = path.read_bytes()
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        content = raw.decode("cp1252", errors="replace")
-    if not content.strip():
-        raise ValueError(f"{path}: the file is empty")
-    from io import StringIO
-    df = pd.read_csv(StringIO(content), dtype=str, keep_default_na=False)
-    df.columns = [c.strip() for c in df.columns]
+    if not path.is_file():
+        raise FileNotFoundError(f"no MELD CSV at {path}")
+    df = _table(path, _decode(path, path.read_bytes()))
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"{path}: missing columns {missing}; a MELD CSV has {list(COLUMNS)} among others")

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import atomic_write
+
 
 class PickleWarning(UserWarning):
     """Loading a pickle with the full unpickler: it can execute code."""
@@ -88,20 +90,36 @@ def load_pickle(path, encoding: str = "ASCII", trust_pickle: bool = False):
 
 
 def flatten(tree: dict, prefix: str = "") -> dict:
-    """{"train": {"audio": a}} -> {"train/audio": a}; leaves become NumPy arrays."""
+    """{"train": {"audio": a}} -> {"train/audio": a}; leaves become NumPy arrays.
+
+    Leaves must be numeric or boolean arrays, or lists / arrays of strings (stored
+    as a NumPy string array). Anything else (a list of dicts, ragged lists,
+    objects) is a ValueError naming the key: it could not be read back without pickle.
+    """
+    if not isinstance(tree, dict):
+        raise TypeError(f"{prefix or 'tree'}: expected a dict of arrays, got {type(tree).__name__}")
     out = {}
     for key, value in tree.items():
+        if not isinstance(key, str) or not key or "/" in key:
+            raise ValueError(f"{prefix}{key!r}: keys must be non-empty strings without '/'")
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             out.update(flatten(value, f"{name}/"))
-        else:
+            continue
+        try:
             arr = np.asarray(value)
-            if arr.dtype == object:  # lists of strings, ragged things
-                try:
-                    arr = arr.astype(str)
-                except (TypeError, ValueError):
-                    raise ValueError(f"{name}: cannot store {type(value).__name__} without pickle") from None
-            out[name] = arr
+        except ValueError:   # ragged nested lists
+            raise ValueError(f"{name}: ragged lists cannot be stored without pickle; pad them to one "
+                             f"array first") from None
+        if arr.dtype == object:
+            if not all(isinstance(v, str) for v in arr.ravel()):
+                kinds = sorted({type(v).__name__ for v in arr.ravel() if not isinstance(v, str)})
+                raise ValueError(f"{name}: holds {', '.join(kinds)} values, which cannot be stored "
+                                 f"without pickle; store arrays, strings, or a dict of them")
+            arr = arr.astype(str)
+        elif arr.dtype.kind not in "biufcUS":
+            raise ValueError(f"{name}: cannot store an array of {arr.dtype} without pickle")
+        out[name] = arr
     return out
 
 
@@ -119,10 +137,11 @@ def unflatten(arrays) -> dict:
 def to_npz(tree: dict, path) -> Path:
     """Write a nested dict of arrays as ``.npz`` (keys joined with "/"), atomically."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp.npz")
-    np.savez_compressed(tmp, **flatten(tree))
-    tmp.replace(path)
+    if path.suffix != ".npz":
+        raise ValueError(f"{path}: the converted file must end in .npz")
+    arrays = flatten(tree)   # every check before anything is written
+    with atomic_write(path, suffix=".npz") as tmp:
+        np.savez_compressed(tmp, **arrays)
     return path
 
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import torch
 
+from .. import checks
 from ..config import check_shapes, get_profile
 from .dataset import MultimodalDataset
 from .labels import EASUM9, IEMOCAP4
@@ -94,20 +95,29 @@ class WorldKnobs:
     def __post_init__(self):
         may_be_zero = ("speaker", "content", "sensor_noise", "raw_units", "unlabeled_shift")
         for f in fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                low = ">= 0" if f.name in may_be_zero else "> 0"
-                if not np.isfinite(v) or v < 0 or (v == 0 and low == "> 0"):
-                    raise ValueError(f"WorldKnobs.{f.name} must be {low} and finite, got {v}")
-        if not 0 < self.min_length <= 1:
-            raise ValueError(f"WorldKnobs.min_length must be in (0, 1], got {self.min_length}")
+            name, v = f"WorldKnobs.{f.name}", getattr(self, f.name)
+            if f.name in ("n_latent", "source_dim"):
+                checks.count(v, name)
+            elif f.type in ("float", float):
+                checks.number(v, name, 0, low_open=f.name not in may_be_zero)
+        checks.number(self.min_length, "WorldKnobs.min_length", 0, 1, low_open=True)
         for name in ("labeled_prior", "unlabeled_prior"):
-            p = np.asarray(getattr(self, name), dtype=float)
-            if p.shape != (len(IEMOCAP4),) or (p < 0).any() or p.sum() <= 0:
-                raise ValueError(f"WorldKnobs.{name} must be {len(IEMOCAP4)} non-negative weights, got {p}")
-        for m, g in self.gain.items():
-            if m not in ("A", "V", "L") or g < 0:
-                raise ValueError(f"WorldKnobs.gain[{m!r}] must be a modality A/V/L with gain >= 0")
+            try:
+                p = np.asarray(getattr(self, name), dtype=float)
+            except (TypeError, ValueError):
+                p = np.full(1, np.nan)
+            if p.shape != (len(IEMOCAP4),) or not np.isfinite(p).all() or (p < 0).any() or p.sum() <= 0:
+                raise ValueError(f"WorldKnobs.{name} must be {len(IEMOCAP4)} finite non-negative weights "
+                                 f"with a positive sum, got {getattr(self, name)!r}")
+        for name, keys, check in (("gain", ("A", "V", "L"), lambda v, n: checks.number(v, n, 0)),
+                                  ("evidence", ("V", "L"), lambda v, n: checks.count(v, n))):
+            table = getattr(self, name)
+            if not isinstance(table, dict):
+                raise TypeError(f"WorldKnobs.{name} must be a dict modality -> value, got {table!r}")
+            for m, v in table.items():
+                if m not in keys:
+                    raise ValueError(f"WorldKnobs.{name} has modality {m!r}; expected one of {keys}")
+                check(v, f"WorldKnobs.{name}[{m!r}]")
 
 
 class Physics:
@@ -261,8 +271,7 @@ def resolve(profile, seed, shapes, which: str, knobs: dict):
     attribute to use ("shapes" or "domain_shapes").
     """
     prof = get_profile(profile)
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    checks.seed(seed)
     if isinstance(shapes, str):
         shapes = getattr(get_profile(shapes), which)
     shapes = check_shapes(getattr(prof, which) if shapes is None else shapes)
@@ -292,8 +301,7 @@ def make_world(profile="lab", seed: int = 0, shapes=None, n_unlabeled: int | Non
     n_pool = prof.n_unlabeled if n_unlabeled is None else n_unlabeled
     sizes = {"train": prof.n_train, "val": prof.n_val, "test": prof.n_test, "unlabeled": n_pool}
     for name, n in sizes.items():
-        if not isinstance(n, (int, np.integer)) or n <= 0:
-            raise ValueError(f"size of split {name!r} must be a positive int, got {n!r}")
+        checks.count(n, "n_unlabeled" if name == "unlabeled" else f"size of split {name!r}")
     common_of = IEMOCAP4.to_common(np.arange(len(IEMOCAP4)))
     rs = np.random.default_rng([int(seed), 2, 99])
     shift = {m: k.unlabeled_shift * rs.normal(size=k.source_dim) for m in shapes}

@@ -76,15 +76,42 @@ def load_audio(path: str | os.PathLike) -> tuple[np.ndarray, int]:
     return signal.mean(axis=1), int(sr)
 
 
+PCM_SCALE = {"int8": 2.0 ** 7, "int16": 2.0 ** 15, "int32": 2.0 ** 31}
+MAX_CHANNELS = 8
+
+
 def _check_signal(signal, sr, source: str) -> np.ndarray:
-    signal = np.asarray(signal, dtype=np.float32)
-    if signal.ndim == 2:                      # (samples, channels) -> mono
-        signal = signal.mean(axis=1)
-    if signal.ndim != 1:
-        raise ValueError(f"{source}: signal must be (samples,) or (samples, channels), "
-                         f"got shape {signal.shape}")
-    if not isinstance(sr, (int, np.integer)) or sr <= 0:
+    """``signal`` as mono float32 in [-1, 1]: float arrays as they are, integer
+    PCM (int8 / int16 / int32, as ``scipy.io.wavfile`` returns) scaled by its
+    full range, uint8 PCM centred at 128; (samples, channels) and channels-first
+    (channels, samples) arrays (up to 8 channels) averaged to mono."""
+    if isinstance(sr, bool) or not isinstance(sr, (int, np.integer)) or sr <= 0:
         raise ValueError(f"{source}: sample rate must be a positive int, got {sr!r}")
+    signal = np.asarray(signal)
+    kind = signal.dtype.kind
+    if kind == "f":
+        signal = signal.astype(np.float32)
+    elif signal.dtype.name in PCM_SCALE:
+        signal = (signal / PCM_SCALE[signal.dtype.name]).astype(np.float32)
+    elif signal.dtype == np.uint8:
+        signal = ((signal.astype(np.float32) - 128.0) / 128.0)
+    elif kind in "iu":
+        raise TypeError(f"{source}: samples of dtype {signal.dtype} have no known PCM range; give floats "
+                        f"in [-1, 1] or int16 / int32 PCM")
+    else:
+        raise TypeError(f"{source}: a signal must be a numeric array of samples, got dtype {signal.dtype}")
+    if signal.ndim == 2:
+        rows, cols = signal.shape
+        if cols <= MAX_CHANNELS:            # (samples, channels), soundfile's layout
+            signal = signal.mean(axis=1)
+        elif rows <= MAX_CHANNELS:          # (channels, samples), librosa's / torchaudio's layout
+            signal = signal.mean(axis=0)
+        else:
+            raise ValueError(f"{source}: a 2-D signal must be (samples, channels) or (channels, samples) "
+                             f"with at most {MAX_CHANNELS} channels, got shape {signal.shape}")
+    if signal.ndim != 1:
+        raise ValueError(f"{source}: signal must be (samples,), (samples, channels) or (channels, samples), "
+                         f"got shape {signal.shape}")
     if signal.size == 0:
         raise ValueError(f"{source}: the clip has no audio (0 samples)")
     if not np.isfinite(signal).all():
@@ -92,7 +119,11 @@ def _check_signal(signal, sr, source: str) -> np.ndarray:
     if signal.size < MIN_SECONDS * sr:
         raise ValueError(f"{source}: {signal.size / sr:.3f} s of audio is too short for IS10 "
                          f"(at least {MIN_SECONDS} s)")
-    if np.abs(signal).max() < 1e-6:
+    peak = float(np.abs(signal).max())
+    if peak > 1.0 + 1e-3:
+        warnings.warn(f"{source}: samples reach {peak:.4g}, outside [-1, 1]; if these are PCM integers "
+                      f"stored as floats, divide by 32768 (16-bit) first", stacklevel=3)
+    if peak < 1e-6:
         warnings.warn(f"{source}: the clip is silent (all samples ~0); its IS10 vector "
                       "describes silence", stacklevel=3)
     return signal
@@ -102,7 +133,8 @@ def is10(source, sr: int | None = None) -> np.ndarray:
     """IS10 functionals of one utterance.
 
     Args:
-        source: a sound file path, or a signal array (samples,) / (samples, channels).
+        source: a sound file path, or a signal array (samples,), (samples, channels) or
+            (channels, samples): floats in [-1, 1] or int16 / int32 / uint8 PCM.
         sr: the sample rate, required with an array (and not allowed with a path).
     Returns:
         float32 array of shape (1582,), named by :func:`is10_names`.

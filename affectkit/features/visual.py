@@ -59,6 +59,19 @@ class FaceTrack:
         return float(self.detected.mean())
 
 
+IMAGE_MAGIC = {b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF8": "GIF", b"BM": "BMP",
+               b"II*\x00": "TIFF", b"MM\x00*": "TIFF"}
+
+
+def _image_kind(path: Path) -> str | None:
+    """The still-image format of the file by its first bytes, or None."""
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    return next((kind for magic, kind in IMAGE_MAGIC.items() if head.startswith(magic)), None)
+
+
 def read_frames(path: str | os.PathLike, every: int = EVERY) -> tuple[list[np.ndarray], list[int]]:
     """Grey frames 0, every, 2*every, ... of a video file.
 
@@ -70,9 +83,14 @@ def read_frames(path: str | os.PathLike, every: int = EVERY) -> tuple[list[np.nd
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no video file at {path}")
-    if not isinstance(every, int) or every < 1:
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
         raise ValueError(f"every must be a positive int, got {every!r}")
+    kind = _image_kind(path)
+    if kind:   # OpenCV would read a still image as a one-frame "video"
+        raise ValueError(f"{path}: a {kind} image, not a video; give a video clip (mp4, avi, ...)")
     cap = cv2.VideoCapture(str(path))
+    if not cap.isOpened():
+        raise ValueError(f"{path}: OpenCV cannot open it as a video (not a video, or a codec it lacks)")
     frames, index, i = [], [], 0
     try:
         while True:
