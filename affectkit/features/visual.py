@@ -90,7 +90,8 @@ def read_frames(path: str | os.PathLike, every: int = EVERY) -> tuple[list[np.nd
         raise ValueError(f"{path}: a {kind} image, not a video; give a video clip (mp4, avi, ...)")
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
-        raise ValueError(f"{path}: OpenCV cannot open it as a video (not a video, or a codec it lacks)")
+        raise ValueError(f"{path}: no frames could be read (OpenCV cannot open it as a video: not a video, "
+                         f"or a codec it lacks)")
     frames, index, i = [], [], 0
     try:
         while True:
