@@ -34,11 +34,15 @@ def _pair(y_true, y_pred, kind: str):
         raise ValueError("y_true and y_pred are empty")
     if kind == "class":
         if t.dtype.kind not in "iub" or p.dtype.kind not in "iub":
-            raise TypeError(f"class labels must be integers, got {t.dtype} and {p.dtype}")
+            raise TypeError(f"y_true and y_pred must hold integers (class labels), got {t.dtype} and {p.dtype}")
     else:
+        for name, v in (("y_true", t), ("y_pred", p)):
+            if v.dtype.kind not in "biuf":
+                raise ValueError(f"{name} must hold numbers, got an array of {v.dtype}")
         t, p = t.astype(np.float64), p.astype(np.float64)
-        if not (np.isfinite(t).all() and np.isfinite(p).all()):
-            raise ValueError("sentiment values contain NaN or inf")
+        for name, v in (("y_true", t), ("y_pred", p)):
+            if not np.isfinite(v).all():
+                raise ValueError(f"{name} holds NaN or inf values")
     return t, p
 
 

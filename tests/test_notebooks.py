@@ -40,12 +40,36 @@ def test_stored_clean_with_parameters(path):
         f"add {path.stem}'s checks to tests/findings.py"
 
 
+SIDECARS = {}  # stem -> the bytes of its smoke sidecar, for the reproducibility test
+REPEATED = ("00_tour", "02_dae_reconstruction")  # the two fastest that train something or sample a world
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_smoke_run(path, tmp_path):
     """Plain papermill CLI, no kit variable: the notebook finishes, names its own
-    sidecar, and every interactive cell holds a figure (the kit's runner runs the
-    lab profile below and in ``make run``)."""
+    sidecar, says what its numbers depend on, and every interactive cell holds a
+    figure (the kit's runner runs the lab profile below and in ``make run``)."""
     findings.SMOKE[path.stem](papermill_cli(path, tmp_path, "smoke"))
+    SIDECARS[path.stem] = (tmp_path / "results" / f"{path.stem}.json").read_bytes()
+    printed = "".join(o.get("text", "") if isinstance(o.get("text", ""), str) else "".join(o["text"])
+                      for c in json.loads((tmp_path / "out.ipynb").read_text())["cells"]
+                      for o in c.get("outputs", []))
+    assert "another thread count" in printed, f"{path.stem} does not print affectkit.seed_everything's note"
+
+
+@pytest.mark.parametrize("stem", REPEATED)
+def test_smoke_reproducible(stem, tmp_path):
+    """The same seed, thread count and machine: a byte-identical results file."""
+    path = next(p for p in NOTEBOOKS if p.stem == stem)
+    first = SIDECARS.get(stem)
+    if first is None:   # test_smoke_run was deselected: run it here
+        (tmp_path / "first").mkdir()
+        papermill_cli(path, tmp_path / "first", "smoke")
+        first = (tmp_path / "first" / "results" / f"{stem}.json").read_bytes()
+    (tmp_path / "again").mkdir()
+    papermill_cli(path, tmp_path / "again", "smoke")
+    assert (tmp_path / "again" / "results" / f"{stem}.json").read_bytes() == first, \
+        f"{stem}: two smoke runs with one seed wrote different results"
 
 
 @pytest.mark.lab
