@@ -67,7 +67,7 @@ def dae(r: dict) -> list:
 
 
 def collapse(r: dict) -> list:
-    s, ua = r["latent_spread"], r["ua"]
+    s = r["latent_spread"]
     runs = r["collapse_runs"]
     per = {k: [row["ua"] for row in runs if row["setting"] == k] for k in s}
     t7 = {(row["setting"], row["form"], row["reconstruction"], row["mmd"]): row for row in r["table7"]}

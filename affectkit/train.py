@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from . import checkpoints, checks, metrics
 from .config import resolve_device
-from .data.dataset import MultimodalDataset, to_device
+from .data.dataset import MultimodalDataset
 from .models.cmdm import CMDM, build_cmdm
 from .objectives import CMDMLoss, masked_mse, reconstruction
 

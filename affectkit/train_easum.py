@@ -348,10 +348,10 @@ def fit_ds(model, teacher: DGModel | None, train: MultimodalDataset, val: Multim
     dev = resolve_device(device)
     torch.manual_seed(seed)
     model.to(dev)
+    if task in ("sentiment", "emotion") and getattr(model, "task", task) != task:
+        raise ValueError(f"the DS model was built for task {model.task!r}, fit_ds was given task {task!r}")
     target = ds_target(train, task)
     ds_target(val, task)
-    if getattr(model, "task", task) != task:
-        raise ValueError(f"the DS model was built for task {model.task!r}, fit_ds was given task {task!r}")
     if task == "emotion":
         for ds in (train, val):
             checks.labels_fit(ds, model.main[-1].out_features, "the DS model")

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -54,3 +56,23 @@ def test_pieces_show_what_each_word_averages():
     assert [w for w, _ in pieces] == ["nanosecond", "news", "can't"]
     assert pieces[0][1][0] == "nano" and len(pieces[0][1]) > 1 and pieces[1][1] == ["news"]
     assert pieces[2][1] == ["can", "'", "t"]
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x93NUMPY garbage", None], ids=["empty", "cut", "wrong_shape"])
+def test_a_corrupt_cache_entry_is_named_recomputed_and_replaced(tmp_path, damage):
+    emb = WordEmbedder(max_words=4, cache_dir=tmp_path, progress=False)
+    x1, _ = emb(["a cached line"])
+    (entry,) = tmp_path.rglob("*.npy")
+    if damage is None:
+        np.save(entry, np.zeros((9, 3), np.float32))    # a readable array of the wrong shape
+    else:
+        entry.write_bytes(damage)
+    again = WordEmbedder(max_words=4, cache_dir=tmp_path, progress=False)
+    with pytest.warns(UserWarning, match=rf"cache entry .*{entry.name[:8]}.*unreadable.*recomputing"):
+        x2, _ = again(["a cached line"])
+    assert np.allclose(x2, x1, atol=1e-6)
+    assert np.allclose(np.load(entry), x1[0, :3], atol=1e-6), "the entry was replaced"
+    third = WordEmbedder(max_words=4, cache_dir=tmp_path, progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        third(["a cached line"])

@@ -39,14 +39,25 @@ def load_mmsa(path, trust_pickle: bool = False) -> dict:
     out = {}
     for split in SPLITS:
         part = data[split]
+        if not isinstance(part, dict):
+            raise ValueError(f"{path}: split {split!r} holds a {type(part).__name__}, not a dict of arrays")
         keys = [k for k in REQUIRED if k not in part]
         if keys:
             raise ValueError(f"{path}: split {split!r} lacks keys {keys}")
-        arrays = {k: np.asarray(v) for k, v in part.items()}
+        try:
+            arrays = {k: np.asarray(v) for k, v in part.items()}
+        except ValueError as err:
+            raise ValueError(f"{path}: split {split!r} holds ragged arrays ({err})") from None
+        if any(a.ndim == 0 for a in arrays.values()):
+            raise ValueError(f"{path}: split {split!r} has scalars where arrays belong: "
+                             f"{[k for k, a in arrays.items() if a.ndim == 0]}")
         n = len(arrays["regression_labels"])
         wrong = {k: len(v) for k, v in arrays.items() if len(v) != n}
         if wrong:
             raise ValueError(f"{path}: split {split!r} has {n} labels but {wrong} entries elsewhere")
+        for k in ("text", "audio", "vision", "regression_labels"):
+            if arrays[k].dtype.kind not in "biuf":
+                raise ValueError(f"{path}: split {split!r}: {k} must be numeric, found {arrays[k].dtype}")
         audio = arrays["audio"].astype(np.float32)
         audio[~np.isfinite(audio)] = 0.0  # MMSA's loaders do the same for -inf
         arrays["audio"] = audio

@@ -86,7 +86,13 @@ def load_pickle(path, encoding: str = "ASCII", trust_pickle: bool = False):
             return pickle.load(f, encoding=encoding)
         unpickler = RestrictedUnpickler(f, encoding=encoding)
         unpickler.source = str(path)
-        return unpickler.load()
+        try:
+            return unpickler.load()
+        except UnsafePickleError:
+            raise
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, IndexError, KeyError,
+                AttributeError, UnicodeDecodeError) as err:   # not a pickle, cut short, or garbled
+            raise ValueError(f"{path}: not a readable pickle ({type(err).__name__}: {err})") from None
 
 
 def flatten(tree: dict, prefix: str = "") -> dict:
@@ -147,5 +153,13 @@ def to_npz(tree: dict, path) -> Path:
 
 def load_npz(path) -> dict:
     """Read a file written by :func:`to_npz` back into the nested dict (no pickle)."""
-    with np.load(Path(path), allow_pickle=False) as data:
-        return unflatten({k: data[k] for k in data.files})
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no file at {path}")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if not hasattr(data, "files"):
+                raise ValueError("a single array, not an .npz archive")
+            return unflatten({k: data[k] for k in data.files})
+    except (ValueError, OSError, EOFError) as err:   # not a zip, cut short, or object arrays (pickle)
+        raise ValueError(f"{path}: not a readable .npz of arrays ({err})") from None

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import warnings
 
-import torch
 from torch import nn
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
