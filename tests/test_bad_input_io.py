@@ -247,7 +247,16 @@ def test_bad_input_missing_models(tmp_path, monkeypatch):
     """No download is ever tried, even without the offline variables."""
     for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")   # a download attempt would fail differently
+    import socket
+
+    tried = []
+
+    def no_network(*args, **kwargs):
+        tried.append(args)
+        raise OSError("affectkit tried the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
     with pytest.raises(FileNotFoundError, match=r"model folder .*my-model does not exist"):
         load_encoder(str(tmp_path / "my-model"))
     (tmp_path / "empty").mkdir()
@@ -255,6 +264,9 @@ def test_bad_input_missing_models(tmp_path, monkeypatch):
         load_encoder(str(tmp_path / "empty"))
     with pytest.raises(OSError, match=r"model 'nobody/no-such-model' is not available on this machine"):
         load_encoder("nobody/no-such-model")
+    assert not tried, "a download was attempted"
+    tokenizer, model = load_encoder()   # the default model, from the package that ships it
+    assert model.config.hidden_size == 384 and not tried
 
 
 # -- record -------------------------------------------------------------------------------------

