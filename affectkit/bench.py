@@ -2,7 +2,7 @@
 
     python -m affectkit.bench meld --data-dir DIR --split dev|test [--epochs 2] [--seed 0]
 
-``meld`` fine-tunes the kit's best text-only model (:mod:`affectkit.models.text`;
+``meld`` fine-tunes the kit's best text-only model (:mod:`affectkit.text.models`;
 no conversation context, no speakers) on MELD train and prints its scores on
 the split as JSON: weighted F1, accuracy, per-class F1, and how it was run.
 About 8 minutes on 2 CPU cores for the default 2 epochs.
@@ -21,8 +21,8 @@ def meld(args) -> dict:
     from .config import resolve_device
     from .data.labels import MELD7
     from .data.meld import load_meld, meld_dir
-    from .experiments_meld import scores
-    from .models.text import fit_text_classifier
+    from .text.experiments import scores
+    from .text.models import fit_text_classifier
 
     folder = meld_dir(args.data_dir)
     data = load_meld(folder, splits=("train", args.split))

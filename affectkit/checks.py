@@ -1,4 +1,4 @@
-"""Argument checks shared by the training loops, runners and data builders.
+"""Argument checks shared by the training loops, runners, data builders and losses.
 
 Each returns the value (converted where harmless) or raises a TypeError /
 ValueError whose message names the argument, so a wrong knob fails where it
@@ -11,6 +11,7 @@ import math
 import numbers
 
 import numpy as np
+import torch
 
 
 def count(value, name: str, minimum: int = 1) -> int:
@@ -85,3 +86,49 @@ def training(epochs, batch_size, lr, seed_value, eval_every: int = 1, patience=N
     seed(seed_value)
     if patience is not None:
         count(patience, "patience")
+
+
+# -- tensors: the losses of both papers ------------------------------------------------
+
+def as_tensor(x, name):
+    """``x`` as a tensor (numpy and lists become float32); TypeError naming ``name``."""
+    if isinstance(x, torch.Tensor):
+        return x
+    try:
+        return torch.as_tensor(x, dtype=torch.float32)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"{name} must be a numeric array or tensor, got {type(x).__name__}") from None
+
+
+def as_matrix(x, name):
+    """``x`` as an (n, dim) floating tensor; ValueError naming ``name`` for another shape."""
+    x = as_tensor(x, name)
+    if x.ndim != 2:
+        raise ValueError(f"{name} must be (n, dim), got shape {tuple(x.shape)}")
+    if not x.is_floating_point():
+        x = x.float()
+    return x
+
+
+class NonFiniteError(ValueError):
+    """A loss's inputs hold NaN or inf."""
+
+
+def nan_if_not_finite(fn, *args, **kwargs) -> torch.Tensor:
+    """``fn(*args, **kwargs)``, or a NaN scalar when its inputs are not finite:
+    inside a training step a diverged model's outputs are NaN, and the loop's
+    finite check then names the term and the step (a direct call raises)."""
+    try:
+        return fn(*args, **kwargs)
+    except NonFiniteError:
+        return torch.tensor(float("nan"))
+
+
+def finite(result: torch.Tensor, **inputs) -> torch.Tensor:
+    """``result``, or a ValueError naming the input that holds NaN or inf (a loss
+    of NaN would otherwise train silently on nothing)."""
+    if not torch.isfinite(result).all():
+        bad = [name for name, v in inputs.items() if not torch.isfinite(v).all()]
+        raise NonFiniteError(f"{' and '.join(bad)} hold NaN or inf values" if bad else
+                             "the loss is not finite although its inputs are: the values overflow")
+    return result

@@ -17,8 +17,8 @@ import torch
 
 from .checkpoints import checkpoint_dir
 from .files import plain_name
-from .train import load_checkpoint, save_checkpoint
-from .train_easum import load_dg, save_dg
+from .cmdm.train import load_checkpoint, save_checkpoint
+from .easum.train import load_dg, save_dg
 
 
 def model_path(notebook: str, name: str) -> Path:
@@ -34,7 +34,7 @@ def model_path(notebook: str, name: str) -> Path:
 
 def save_cmdm(notebook: str, name: str, model, profile: str, seed: int, setting=None, out: dict | None = None) -> Path:
     """Save a CMDM model with its profile, seed, setting (as text) and, from
-    ``out`` (:func:`affectkit.experiments.train_setting`'s predictions), the test
+    ``out`` (:func:`affectkit.cmdm.experiments.train_setting`'s predictions), the test
     latents and labels."""
     extra = {"profile": profile, "seed": int(seed), "setting": repr(setting) if setting is not None else name}
     if out is not None:

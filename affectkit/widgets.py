@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from IPython.display import display
 
-from .losses import gaussian_kernel, mmd
+from .cmdm.losses import gaussian_kernel, mmd
 
 
 def headless() -> bool:

@@ -15,8 +15,8 @@ import warnings
 import torch
 
 from affectkit.config import get_profile, resolve_device
-from affectkit.models.cmdm import CMDM
-from affectkit.objectives import CMDMLoss
+from affectkit.cmdm.model import CMDM
+from affectkit.cmdm.objectives import CMDMLoss
 
 
 def batch(shapes, n, device, gen):
@@ -38,7 +38,7 @@ def main():
         warnings.simplefilter("ignore")  # the visual transformer's 4 -> 3 heads
         model = CMDM(shapes, 4, "paper").to(dev)
     loss = CMDMLoss()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)  # as affectkit.train.fit
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)  # as affectkit.cmdm.train.fit
     gen = torch.Generator().manual_seed(0)
     (xl, ml), (xu, mu) = batch(shapes, args.batch, dev, gen), batch(shapes, args.batch, dev, gen)
     y = torch.randint(0, 4, (args.batch,), generator=gen).to(dev)

@@ -19,7 +19,8 @@ import time
 import torch
 
 from affectkit.config import get_profile, resolve_device
-from affectkit.models.easum import DGModel, DSModel, dg_loss, ds_loss
+from affectkit.easum.losses import dg_loss, ds_loss
+from affectkit.easum.models import DGModel, DSModel
 
 DOMAINS = {"mosi": "sentiment", "mosei": "sentiment", "meld": "emotion", "iemocap": "emotion"}
 

@@ -9,45 +9,46 @@ import pytest
 import torch
 
 import affectkit
-from affectkit import checkpoints, losses, model_store
-from affectkit.models.cmdm import CMDM
-from affectkit.models.dae import VectorDAE
-from affectkit.models.easum import DGModel, DSModel
-from affectkit.objectives import CMDMLoss
-from affectkit.train import fit, fit_autoencoder
-from affectkit.train_easum import fit_dg, fit_ds, prepare_domains
+from affectkit import checkpoints, model_store
+from affectkit import cmdm, easum
+from affectkit.cmdm.model import CMDM
+from affectkit.cmdm.dae import VectorDAE
+from affectkit.easum.models import DGModel, DSModel
+from affectkit.cmdm.objectives import CMDMLoss
+from affectkit.cmdm.train import fit, fit_autoencoder
+from affectkit.easum.train import fit_dg, fit_ds, prepare_domains
 
 P, Q = torch.randn(6, 3), torch.randn(6, 3)
 NAN = torch.full((6, 3), float("nan"))
 nan = float("nan")
 
 LOSSES = [
-    ("kernel_sigma_zero", lambda: losses.gaussian_kernel(P, Q, 0.0), ValueError, r"sigma must be positive"),
-    ("kernel_sigma_negative", lambda: losses.gaussian_kernel(P, Q, -1.0), ValueError, r"sigma must be positive"),
-    ("kernel_sigma_nan", lambda: losses.gaussian_kernel(P, Q, nan), ValueError, r"sigma must be positive and finite"),
-    ("kernel_sigma_inf", lambda: losses.gaussian_kernel(P, Q, float("inf")), ValueError, r"sigma must be positive"),
-    ("kernel_sigma_bool", lambda: losses.gaussian_kernel(P, Q, True), TypeError, r"sigma must be a positive number"),
-    ("kernel_sigma_rule", lambda: losses.gaussian_kernel(P, Q, "mean"), ValueError, r"sigma must be .*'median'"),
-    ("kernel_sigma_empty", lambda: losses.gaussian_kernel(P, Q, []), ValueError, r"sigma must not be an empty"),
-    ("kernel_sigma_list_zero", lambda: losses.gaussian_kernel(P, Q, [1.0, 0.0]), ValueError, r"sigma must be positive"),
-    ("kernel_sigma_tensor", lambda: losses.gaussian_kernel(P, Q, torch.ones(2)), ValueError, r"sigma must be a scalar"),
-    ("kernel_dims", lambda: losses.gaussian_kernel(P, torch.randn(6, 4)), ValueError, r"x and y must have the same dim"),
-    ("mmd_nan_p", lambda: losses.mmd(NAN, Q), ValueError, r"^p hold NaN"),
-    ("mmd_nan_q", lambda: losses.mmd(P, NAN), ValueError, r"^q hold NaN"),
-    ("mmd_nan_median", lambda: losses.mmd(NAN, Q, "median"), ValueError, r"x or y holds NaN"),
-    ("mmd_one_sample", lambda: losses.mmd(P[:1], Q), ValueError, r"needs >= 2 samples per side, got 1 and 6"),
-    ("mmd_3d", lambda: losses.mmd(P.unsqueeze(0), Q), ValueError, r"p must be \(n, dim\)"),
-    ("mmd_text", lambda: losses.mmd([["a", "b"]], Q), TypeError, r"p must be a numeric array"),
-    ("mmd_sigma_nan", lambda: losses.mmd(P, Q, nan), ValueError, r"sigma must be positive and finite"),
-    ("paired_sigma_zero", lambda: losses.paired_discrepancy(P, Q, 0), ValueError, r"sigma must be positive"),
-    ("paired_sigma_negative", lambda: losses.paired_discrepancy(P, Q, -2.0), ValueError, r"sigma must be positive"),
-    ("paired_sigma_nan", lambda: losses.paired_discrepancy(P, Q, nan), ValueError, r"sigma must be positive"),
-    ("paired_shapes", lambda: losses.paired_discrepancy(P, Q[:4]), ValueError, r"paired latents must have the same"),
-    ("paired_nan", lambda: losses.paired_discrepancy(P, NAN), ValueError, r"^q hold NaN"),
-    ("matching_form", lambda: losses.matching_terms({"A": P, "L": Q}, form="pairs"), ValueError, r"form must be one"),
-    ("matching_one", lambda: losses.matching_terms({"A": P}), ValueError, r"at least two modalities"),
-    ("matching_anchor", lambda: losses.matching_terms({"A": P, "L": Q}, anchor="V"), ValueError, r"anchor 'V'"),
-    ("derangement_one", lambda: losses.derangement(1), ValueError, r"at least 2 utterances"),
+    ("kernel_sigma_zero", lambda: cmdm.gaussian_kernel(P, Q, 0.0), ValueError, r"sigma must be positive"),
+    ("kernel_sigma_negative", lambda: cmdm.gaussian_kernel(P, Q, -1.0), ValueError, r"sigma must be positive"),
+    ("kernel_sigma_nan", lambda: cmdm.gaussian_kernel(P, Q, nan), ValueError, r"sigma must be positive and finite"),
+    ("kernel_sigma_inf", lambda: cmdm.gaussian_kernel(P, Q, float("inf")), ValueError, r"sigma must be positive"),
+    ("kernel_sigma_bool", lambda: cmdm.gaussian_kernel(P, Q, True), TypeError, r"sigma must be a positive number"),
+    ("kernel_sigma_rule", lambda: cmdm.gaussian_kernel(P, Q, "mean"), ValueError, r"sigma must be .*'median'"),
+    ("kernel_sigma_empty", lambda: cmdm.gaussian_kernel(P, Q, []), ValueError, r"sigma must not be an empty"),
+    ("kernel_sigma_list_zero", lambda: cmdm.gaussian_kernel(P, Q, [1.0, 0.0]), ValueError, r"sigma must be positive"),
+    ("kernel_sigma_tensor", lambda: cmdm.gaussian_kernel(P, Q, torch.ones(2)), ValueError, r"sigma must be a scalar"),
+    ("kernel_dims", lambda: cmdm.gaussian_kernel(P, torch.randn(6, 4)), ValueError, r"x and y must have the same dim"),
+    ("mmd_nan_p", lambda: cmdm.mmd(NAN, Q), ValueError, r"^p hold NaN"),
+    ("mmd_nan_q", lambda: cmdm.mmd(P, NAN), ValueError, r"^q hold NaN"),
+    ("mmd_nan_median", lambda: cmdm.mmd(NAN, Q, "median"), ValueError, r"x or y holds NaN"),
+    ("mmd_one_sample", lambda: cmdm.mmd(P[:1], Q), ValueError, r"needs >= 2 samples per side, got 1 and 6"),
+    ("mmd_3d", lambda: cmdm.mmd(P.unsqueeze(0), Q), ValueError, r"p must be \(n, dim\)"),
+    ("mmd_text", lambda: cmdm.mmd([["a", "b"]], Q), TypeError, r"p must be a numeric array"),
+    ("mmd_sigma_nan", lambda: cmdm.mmd(P, Q, nan), ValueError, r"sigma must be positive and finite"),
+    ("paired_sigma_zero", lambda: cmdm.paired_discrepancy(P, Q, 0), ValueError, r"sigma must be positive"),
+    ("paired_sigma_negative", lambda: cmdm.paired_discrepancy(P, Q, -2.0), ValueError, r"sigma must be positive"),
+    ("paired_sigma_nan", lambda: cmdm.paired_discrepancy(P, Q, nan), ValueError, r"sigma must be positive"),
+    ("paired_shapes", lambda: cmdm.paired_discrepancy(P, Q[:4]), ValueError, r"paired latents must have the same"),
+    ("paired_nan", lambda: cmdm.paired_discrepancy(P, NAN), ValueError, r"^q hold NaN"),
+    ("matching_form", lambda: cmdm.matching_terms({"A": P, "L": Q}, form="pairs"), ValueError, r"form must be one"),
+    ("matching_one", lambda: cmdm.matching_terms({"A": P}), ValueError, r"at least two modalities"),
+    ("matching_anchor", lambda: cmdm.matching_terms({"A": P, "L": Q}, anchor="V"), ValueError, r"anchor 'V'"),
+    ("derangement_one", lambda: cmdm.derangement(1), ValueError, r"at least 2 utterances"),
     ("cmdm_sigma_zero", lambda: CMDMLoss(sigma=0.0), ValueError, r"CMDMLoss\.sigma must be positive"),
     ("cmdm_sigma_negative", lambda: CMDMLoss(sigma=-1.0), ValueError, r"CMDMLoss\.sigma must be positive"),
     ("cmdm_sigma_nan", lambda: CMDMLoss(sigma=nan), ValueError, r"CMDMLoss\.sigma must be positive"),
@@ -58,20 +59,20 @@ LOSSES = [
     ("cmdm_switch", lambda: CMDMLoss(matching="yes"), TypeError, r"CMDMLoss\.matching is a switch"),
     ("cmdm_form", lambda: CMDMLoss(form="sets"), ValueError, r"CMDMLoss\.form"),
     ("cmdm_unpaired_alone", lambda: CMDMLoss(matching=False), ValueError, r"unpaired term only makes sense"),
-    ("md_empty_a", lambda: losses.moment_distance(torch.zeros(0, 3), Q), ValueError, r"domain a has no samples"),
-    ("md_empty_b", lambda: losses.moment_distance(P, torch.zeros(0, 3)), ValueError, r"domain b has no samples"),
-    ("md_k_zero", lambda: losses.moment_distance(P, Q, k=0), ValueError, r"k must be a positive int"),
-    ("md_k_bool", lambda: losses.moment_distance(P, Q, k=True), ValueError, r"k must be a positive int"),
-    ("md_dims", lambda: losses.moment_distance(P, torch.randn(5, 2)), ValueError, r"a and b must have the same dim"),
-    ("md_nan", lambda: losses.moment_distance(NAN, Q), ValueError, r"^a hold NaN"),
-    ("md_total_one", lambda: losses.moment_distance_total([P]), ValueError, r"at least two domains"),
-    ("kl_shapes", lambda: losses.soft_label_kl(torch.zeros(4, 3), torch.zeros(4, 9)), ValueError, r"aux logits"),
-    ("kl_1d", lambda: losses.soft_label_kl(torch.zeros(4), torch.zeros(4)), ValueError, r"aux_logits must be \(n, dim\)"),
-    ("kl_one_class", lambda: losses.soft_label_kl(torch.zeros(4, 1), torch.zeros(4, 1)), ValueError,
+    ("md_empty_a", lambda: easum.moment_distance(torch.zeros(0, 3), Q), ValueError, r"domain a has no samples"),
+    ("md_empty_b", lambda: easum.moment_distance(P, torch.zeros(0, 3)), ValueError, r"domain b has no samples"),
+    ("md_k_zero", lambda: easum.moment_distance(P, Q, k=0), ValueError, r"k must be a positive int"),
+    ("md_k_bool", lambda: easum.moment_distance(P, Q, k=True), ValueError, r"k must be a positive int"),
+    ("md_dims", lambda: easum.moment_distance(P, torch.randn(5, 2)), ValueError, r"a and b must have the same dim"),
+    ("md_nan", lambda: easum.moment_distance(NAN, Q), ValueError, r"^a hold NaN"),
+    ("md_total_one", lambda: easum.moment_distance_total([P]), ValueError, r"at least two domains"),
+    ("kl_shapes", lambda: easum.soft_label_kl(torch.zeros(4, 3), torch.zeros(4, 9)), ValueError, r"aux logits"),
+    ("kl_1d", lambda: easum.soft_label_kl(torch.zeros(4), torch.zeros(4)), ValueError, r"aux_logits must be \(n, dim\)"),
+    ("kl_one_class", lambda: easum.soft_label_kl(torch.zeros(4, 1), torch.zeros(4, 1)), ValueError,
      r"aux_logits must be \(batch >= 1, classes >= 2\)"),
-    ("kl_nan_teacher", lambda: losses.soft_label_kl(np.zeros((4, 3)), np.full((4, 3), nan)), ValueError,
+    ("kl_nan_teacher", lambda: easum.soft_label_kl(np.zeros((4, 3)), np.full((4, 3), nan)), ValueError,
      r"teacher_logits hold NaN"),
-    ("ce_shapes", lambda: losses.hard_label_ce(torch.zeros(4, 3), torch.zeros(5, 3)), ValueError, r"aux logits"),
+    ("ce_shapes", lambda: easum.hard_label_ce(torch.zeros(4, 3), torch.zeros(5, 3)), ValueError, r"aux logits"),
 ]
 
 
@@ -84,8 +85,8 @@ def test_bad_input_losses(make, exc, match):
 def test_soft_label_kl_takes_numpy():
     """The audit's AttributeError: numpy logits now give the same loss as tensors."""
     a, t = np.random.default_rng(0).normal(size=(2, 4, 3))
-    assert losses.soft_label_kl(a, t).item() == pytest.approx(
-        losses.soft_label_kl(torch.tensor(a, dtype=torch.float32), torch.tensor(t, dtype=torch.float32)).item())
+    assert easum.soft_label_kl(a, t).item() == pytest.approx(
+        easum.soft_label_kl(torch.tensor(a, dtype=torch.float32), torch.tensor(t, dtype=torch.float32)).item())
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +148,7 @@ def test_bad_input_fit_autoencoder(smoke):
 
 
 @pytest.fixture(scope="module")
-def easum():
+def dg_setup():
     prepared = prepare_domains(affectkit.make_domains("smoke", seed=0))
     shapes = next(iter(prepared.values()))["train"].shapes
     return {"prepared": prepared, "dg": DGModel(shapes, "smoke"), "shapes": shapes}
@@ -164,8 +165,8 @@ DG = [
 
 
 @pytest.mark.parametrize("over, exc, match", [c[1:] for c in DG], ids=[c[0] for c in DG])
-def test_bad_input_fit_dg(easum, over, exc, match):
-    args = dict(model=easum["dg"], prepared=easum["prepared"], epochs=1, progress=False)
+def test_bad_input_fit_dg(dg_setup, over, exc, match):
+    args = dict(model=dg_setup["dg"], prepared=dg_setup["prepared"], epochs=1, progress=False)
     with pytest.raises(exc, match=match):
         fit_dg(**{**args, **over})
 
@@ -180,9 +181,9 @@ DS = [
 
 
 @pytest.mark.parametrize("over, exc, match", [c[1:] for c in DS], ids=[c[0] for c in DS])
-def test_bad_input_fit_ds(easum, over, exc, match):
-    mosi = easum["prepared"]["mosi"]
-    args = dict(model=DSModel(easum["shapes"], "sentiment", arch="smoke"), teacher=None, train=mosi["train"],
+def test_bad_input_fit_ds(dg_setup, over, exc, match):
+    mosi = dg_setup["prepared"]["mosi"]
+    args = dict(model=DSModel(dg_setup["shapes"], "sentiment", arch="smoke"), teacher=None, train=mosi["train"],
                 val=mosi["val"], task="sentiment", epochs=1, progress=False)
     with pytest.raises(exc, match=match):
         fit_ds(**{**args, **over})

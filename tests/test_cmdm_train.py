@@ -2,9 +2,9 @@ import pytest
 import torch
 
 from affectkit.data.transforms import ZNorm
-from affectkit.models.cmdm import CMDM
-from affectkit.objectives import CMDMLoss, reconstruction
-from affectkit.train import TrainingDiverged, evaluate, fit, load_checkpoint, predict, save_checkpoint
+from affectkit.cmdm.model import CMDM
+from affectkit.cmdm.objectives import CMDMLoss, reconstruction
+from affectkit.cmdm.train import TrainingDiverged, evaluate, fit, load_checkpoint, predict, save_checkpoint
 
 
 @pytest.fixture(scope="module")

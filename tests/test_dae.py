@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from affectkit.models.dae import SequenceDAE, VectorDAE, pick_heads
+from affectkit.cmdm.dae import SequenceDAE, VectorDAE, pick_heads
 
 TABLE3_V = [("input", (1, 18, 342)), ("conv 1", (16, 9, 171)), ("conv 2", (64, 4, 85)),
             ("conv 3", (32, 2, 29)), ("flatten", (1856,)), ("linear 1", (128,))]

@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from affectkit.models.easum import DGModel, DSModel, dg_loss, ds_loss, warm_start
+from affectkit.easum.losses import dg_loss, ds_loss
+from affectkit.easum.models import DGModel, DSModel, warm_start
 
 
 def batch(shapes, n=4, seed=0):

@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 import torch
 
-from affectkit.experiments_easum import (PAPER_ETA, DSSetting, domain_data, domain_separation, eta_settings,
+from affectkit.easum.experiments import (PAPER_ETA, DSSetting, domain_data, domain_separation, eta_settings,
                                          init_settings, modality_settings, paired_gain, run_dg, run_ds, spl_settings,
                                          summarize_metrics)
-from affectkit.models.easum import DGModel
+from affectkit.easum.models import DGModel
 
 
 def test_domain_separation_of_an_untrained_model():
@@ -46,7 +46,7 @@ def test_run_dg_then_ds_rows():
 
 
 def test_warm_start_unbalanced_runs_and_per_corpus_learning_rates(monkeypatch):
-    import affectkit.experiments_easum as ex
+    import affectkit.easum.experiments as ex
 
     models = {}
     dg = run_dg({"mm": 0.1}, "smoke", progress=False, models=models, untrained=False, balance=False)

@@ -5,9 +5,9 @@ import pytest
 import torch
 
 from affectkit import checkpoints, latent, plots, widgets
-from affectkit.models.easum import DGModel
-from affectkit.train import load_checkpoint, save_checkpoint
-from affectkit.train_easum import load_dg, save_dg
+from affectkit.easum.models import DGModel
+from affectkit.cmdm.train import load_checkpoint, save_checkpoint
+from affectkit.easum.train import load_dg, save_dg
 
 matplotlib.use("Agg")
 
@@ -69,7 +69,7 @@ def test_latent_maps_and_the_explorer_view():
 
 
 def test_checkpoints_check_kind_and_version(tmp_path, smoke_world):
-    from affectkit.models.cmdm import CMDM
+    from affectkit.cmdm.model import CMDM
 
     shapes = {"L": (8, 12), "A": (8, 8), "V": (6, 8)}
     torch.manual_seed(0)

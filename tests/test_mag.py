@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from affectkit.models.mag import MAG, align_to
+from affectkit.easum.mag import MAG, align_to
 
 
 def inputs(b=3, t=5, dims=(16, 6, 4), seed=0):

@@ -5,9 +5,9 @@ Invented word vectors only (no MELD rows): three splits told apart by their valu
 import numpy as np
 import torch
 
-import affectkit.train
+import affectkit.cmdm.train
 from affectkit.data.transforms import ZNorm
-from affectkit.experiments_meld import lexical_cmdm, text_dataset
+from affectkit.text.experiments import lexical_cmdm, text_dataset
 
 
 def split(n, offset, seed, name):
@@ -24,13 +24,13 @@ def rows(ds):
 
 def test_lexical_cmdm_selects_on_dev_and_scores_the_evaluated_split(monkeypatch):
     train, dev, test = split(40, 0.0, 0, "train"), split(14, 0.5, 1, "dev"), split(10, -0.5, 2, "test")
-    seen, real_fit = [], affectkit.train.fit
+    seen, real_fit = [], affectkit.cmdm.train.fit
 
     def spy(model, train_, val, *args, **kwargs):
         seen.append(val)
         return real_fit(model, train_, val, *args, **kwargs)
 
-    monkeypatch.setattr(affectkit.train, "fit", spy)
+    monkeypatch.setattr(affectkit.cmdm.train, "fit", spy)
     pred, result = lexical_cmdm(train, dev, test, profile="smoke", epochs=1, device="cpu", progress=False)
     assert len(pred) == len(test) and len(result.history) == 1
     norm = ZNorm().fit(train)

@@ -2,12 +2,12 @@ import numpy as np
 import pytest
 import torch
 
-from affectkit.data.unlabeled import balance_pool, balance_report, balanced_indices
-from affectkit.experiments import (Setting, balanced_pool, budget, labeled_subset, run_settings, table5_settings,
+from affectkit.cmdm.pool import balance_pool, balance_report, balanced_indices
+from affectkit.cmdm.experiments import (Setting, balanced_pool, budget, labeled_subset, run_settings, table5_settings,
                                    table7_settings, train_dae, unimodal_settings, unlabeled_sweep_settings)
-from affectkit.models.cmdm import make_dae
-from affectkit.objectives import CMDMLoss, masked_mse
-from affectkit.train import fit_autoencoder
+from affectkit.cmdm.model import make_dae
+from affectkit.cmdm.objectives import CMDMLoss, masked_mse
+from affectkit.cmdm.train import fit_autoencoder
 
 
 def test_balanced_indices_sub_and_over_sample():
@@ -82,7 +82,7 @@ def test_masked_mse_ignores_padding():
 
 
 def test_fit_autoencoder_learns_the_vector(smoke_world):
-    from affectkit.experiments import prepare
+    from affectkit.cmdm.experiments import prepare
 
     splits = prepare(smoke_world, "A")
     dae = make_dae("A", splits["train"].shapes["A"], "smoke")

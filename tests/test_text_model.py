@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from affectkit.experiments_meld import PAPER_TABLE6, majority, mean_pool, scores, subsample
-from affectkit.models.text import class_weights, fit_text_classifier, length_batches
+from affectkit.text.experiments import PAPER_TABLE6, majority, mean_pool, scores, subsample
+from affectkit.text.models import class_weights, fit_text_classifier, length_batches
 
 TEXTS = ["I love this so much!", "This is wonderful news.", "What a great day.",
          "I hate you.", "Get out of here, now!", "This is awful and stupid.",

@@ -3,8 +3,8 @@ import pytest
 import torch
 
 from affectkit.data.domains import make_domains
-from affectkit.models.easum import DGModel
-from affectkit.train_easum import balance_domains, dg_accuracy, dg_metrics, fit_dg, predict_dg, prepare_domains
+from affectkit.easum.models import DGModel
+from affectkit.easum.train import balance_domains, dg_accuracy, dg_metrics, fit_dg, predict_dg, prepare_domains
 
 
 def smoke_domains():
@@ -87,8 +87,8 @@ def test_fit_dg_runs_and_records_moment_distance():
 
 
 def test_fit_ds_with_and_without_a_teacher():
-    from affectkit.models.easum import DSModel
-    from affectkit.train_easum import ds_metrics, fit_ds
+    from affectkit.easum.models import DSModel
+    from affectkit.easum.train import ds_metrics, fit_ds
 
     prepared = prepare_domains(smoke_domains())
     shapes = prepared["mosi"]["train"].shapes

@@ -5,8 +5,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from affectkit import widgets
-from affectkit.experiments import VANILLA, Setting, prepare, run_settings, summarize
-from affectkit.objectives import CMDMLoss
+from affectkit.cmdm.experiments import VANILLA, Setting, prepare, run_settings, summarize
+from affectkit.cmdm.objectives import CMDMLoss
 
 matplotlib.use("Agg")
 

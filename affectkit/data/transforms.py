@@ -125,7 +125,7 @@ def temporal_zero_out(x: torch.Tensor, p=0.1, generator: torch.Generator | None 
     embedding): each time step of each sequence is zeroed with probability ``p``.
 
     EASUM applies it to the embedded text inside the model
-    (:class:`~affectkit.models.easum.MAGEncoder`); on raw word vectors it shows the idea.
+    (:class:`~affectkit.easum.models.MAGEncoder`); on raw word vectors it shows the idea.
 
     Args:
         x: (n, time, dim).

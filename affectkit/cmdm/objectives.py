@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 import torch
 import torch.nn.functional as F
 
-from .losses import MATCHING_FORMS, NonFiniteError, check_sigma, matching_terms
+from .losses import MATCHING_FORMS, check_sigma, matching_terms
+from ..checks import NonFiniteError
 
 
 def masked_mse(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -51,7 +52,7 @@ class CMDMLoss:
         alpha, beta, omega: the paper's weights (Eq. 6-9).
         reconstruction: use Lrec. matching: use Lpair. unpaired: use Lunpair.
         form: ``"paired"`` (default) or ``"set"`` discrepancy (see
-            :func:`affectkit.losses.matching_terms`); with ``"set"`` the unpaired
+            :func:`affectkit.cmdm.losses.matching_terms`); with ``"set"`` the unpaired
             term cancels Lpair exactly, so matching + unpaired does nothing.
         sigma: kernel bandwidth: a number, ``"median"`` or several numbers.
     """

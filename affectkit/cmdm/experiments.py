@@ -13,16 +13,16 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from . import metrics
-from .config import get_profile, seed_everything
-from .data.transforms import ZNorm
-from .data.unlabeled import balanced_indices
-from .data.world import make_world
+from .. import metrics
+from ..config import get_profile, seed_everything
+from ..data.transforms import ZNorm
+from .pool import balanced_indices
+from ..data.world import make_world
 from dataclasses import replace
 
-from .models.cmdm import CMDM, arch_for, make_dae
+from .model import CMDM, arch_for, make_dae
 from .objectives import CMDMLoss
-from .probe import logistic_probe
+from ..probe import logistic_probe
 from .train import encode_split, fit, fit_autoencoder, predict
 
 # the objective without any unsupervised term: the "vanilla" model of Table 7
@@ -62,7 +62,7 @@ def balanced_pool(world, seed: int = 0, n_labeled: int | None = None, epochs: in
                   device="auto") -> dict:
     """CMDM's pool selection: a vanilla A+V+L classifier trained on the labeled
     data labels the pool; the pool is re-sampled to equal predicted classes
-    (:func:`affectkit.data.unlabeled.balance_pool`).
+    (:func:`affectkit.cmdm.pool.balance_pool`).
 
     Returns: {"indices": (len(pool),) pool indices of the balanced pool,
     "pseudo": (len(pool),) predicted class of every pool utterance,
@@ -99,7 +99,7 @@ def train_setting(world, setting: Setting, seed: int = 0, epochs: int | None = N
     (``balanced_pool(...)["indices"]``; computed here when not given).
 
     Returns:
-        (FitResult, row dict of test measures, test predictions of :func:`~affectkit.train.predict`
+        (FitResult, row dict of test measures, test predictions of :func:`~affectkit.cmdm.train.predict`
         with "labels": the test split's true classes).
     """
     prof = get_profile(world.profile)
@@ -138,12 +138,12 @@ def train_dae(world, modality: str = "L", seed: int = 0, epochs: int | None = No
     """Train one modality's DAE alone (reconstruction only) on a world's train split.
 
     Args:
-        arch_changes: fields of :class:`~affectkit.models.cmdm.CMDMArch` to change
+        arch_changes: fields of :class:`~affectkit.cmdm.model.CMDMArch` to change
             from the profile's, e.g. ``latent=8`` or ``reverse_target=False``.
     Returns:
         (AEResult, row dict: "modality", "seed", "test_mse", "probe_ua" (a linear
         probe of the test latents trained on the train latents), "best_epoch"
-        and the changed fields), test outputs of :func:`~affectkit.train.encode_split`.
+        and the changed fields), test outputs of :func:`~affectkit.cmdm.train.encode_split`.
     """
     prof = get_profile(world.profile)
     splits = prepare(world, modality)

@@ -22,12 +22,13 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from . import checkpoints, checks, metrics
-from .config import resolve_device
-from .data.dataset import MultimodalDataset
-from .data.labels import polarity
-from .data.transforms import ZNorm, feature_noise
-from .models.easum import DGModel, dg_loss
+from .. import checkpoints, checks, metrics
+from ..config import resolve_device
+from ..data.dataset import MultimodalDataset
+from ..data.labels import polarity
+from ..data.transforms import ZNorm, feature_noise
+from .losses import dg_loss, ds_loss
+from .models import DGModel
 
 
 def pooled_znorm(datasets) -> ZNorm:
@@ -331,7 +332,7 @@ def fit_ds(model, teacher: DGModel | None, train: MultimodalDataset, val: Multim
            eta: float = 0.5, pseudo: str = "soft", epochs: int = 6, batch_size: int = 48, lr: float = 1e-4,
            weight_decay: float = 0.01, seed: int = 0, device="auto", progress: bool = True,
            eval_every: int = 1) -> DSResult:
-    """Train a :class:`~affectkit.models.easum.DSModel` on one corpus.
+    """Train a :class:`~affectkit.easum.models.DSModel` on one corpus.
 
     The frozen DG ``teacher`` (None: no pseudo labels) gives, for each batch,
     the logits of the auxiliary task (its emotion head for sentiment corpora,
@@ -343,7 +344,6 @@ def fit_ds(model, teacher: DGModel | None, train: MultimodalDataset, val: Multim
     checks.training(epochs, batch_size, lr, seed, eval_every)
     checks.number(eta, "eta", 0)
     checks.number(weight_decay, "weight_decay", 0)
-    from .models.easum import ds_loss
 
     dev = resolve_device(device)
     torch.manual_seed(seed)

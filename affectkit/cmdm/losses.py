@@ -1,6 +1,4 @@
-"""Losses of the two methods, written to be read.
-
-CMDM (Liang et al. 2020), Sec. 3.2:
+"""CMDM's losses (Liang et al. 2020, Sec. 3.2), written to be read:
 - ``gaussian_kernel`` (Eq. 4) with a bandwidth rule (fixed, several sigmas, or the median
   heuristic of ``bandwidth`` over the pooled sample);
 - ``mmd`` (Eq. 3), the unbiased estimator between two *sets* of latents, one bandwidth
@@ -8,12 +6,7 @@ CMDM (Liang et al. 2020), Sec. 3.2:
 - ``paired_discrepancy``: a per-utterance form in which pairing matters;
 - ``matching_terms``: L_pair (Eq. 6) and the unpaired term L_unpair (Eq. 7)
   built by shuffling modalities across utterances.
-The objectives Ls, Lu and Lsemi (Eq. 6-9) live in :mod:`affectkit.objectives`.
-
-EASUM (Hwang & Kim), Sec. 3.3-3.4:
-- ``moment_distance`` and ``moment_distance_total``: MD and MD_total between domains;
-- ``soft_label_kl`` (soft pseudo labels from the domain-general model) and
-  ``hard_label_ce`` (the hard alternative).
+The objectives Ls, Lu and Lsemi (Eq. 6-9) live in :mod:`affectkit.cmdm.objectives`.
 
 Functions take torch tensors and return torch scalars (differentiable).
 """
@@ -24,47 +17,7 @@ from typing import Sequence
 
 import torch
 
-
-def _as_tensor(x, name):
-    if isinstance(x, torch.Tensor):
-        return x
-    try:
-        return torch.as_tensor(x, dtype=torch.float32)
-    except (TypeError, ValueError, RuntimeError):
-        raise TypeError(f"{name} must be a numeric array or tensor, got {type(x).__name__}") from None
-
-
-def _as_2d(x, name):
-    x = _as_tensor(x, name)
-    if x.ndim != 2:
-        raise ValueError(f"{name} must be (n, dim), got shape {tuple(x.shape)}")
-    if not x.is_floating_point():
-        x = x.float()
-    return x
-
-
-class NonFiniteError(ValueError):
-    """A loss's inputs hold NaN or inf."""
-
-
-def nan_if_not_finite(fn, *args, **kwargs) -> torch.Tensor:
-    """``fn(*args, **kwargs)``, or a NaN scalar when its inputs are not finite:
-    inside a training step a diverged model's outputs are NaN, and the loop's
-    finite check then names the term and the step (a direct call raises)."""
-    try:
-        return fn(*args, **kwargs)
-    except NonFiniteError:
-        return torch.tensor(float("nan"))
-
-
-def _finite(result: torch.Tensor, **inputs) -> torch.Tensor:
-    """``result``, or a ValueError naming the input that holds NaN or inf (a loss
-    of NaN would otherwise train silently on nothing)."""
-    if not torch.isfinite(result).all():
-        bad = [name for name, v in inputs.items() if not torch.isfinite(v).all()]
-        raise NonFiniteError(f"{' and '.join(bad)} hold NaN or inf values" if bad else
-                         "the loss is not finite although its inputs are: the values overflow")
-    return result
+from ..checks import NonFiniteError, as_matrix, finite
 
 
 def check_sigma(sigma, name: str = "sigma"):
@@ -90,7 +43,7 @@ def check_sigma(sigma, name: str = "sigma"):
 
 def sq_distances(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """(n, m) squared Euclidean distances between rows of x (n, d) and y (m, d)."""
-    x, y = _as_2d(x, "x"), _as_2d(y, "y")
+    x, y = as_matrix(x, "x"), as_matrix(y, "y")
     if x.shape[1] != y.shape[1]:
         raise ValueError(f"x and y must have the same dim, got {x.shape[1]} and {y.shape[1]}")
     return (x.unsqueeze(1) - y.unsqueeze(0)).pow(2).sum(-1)
@@ -111,7 +64,7 @@ def bandwidth(x, y, rule="median") -> torch.Tensor:
     """
     if rule != "median":
         raise ValueError(f"bandwidth rule must be 'median', got {rule!r}")
-    x, y = _as_2d(x, "x"), _as_2d(y, "y")
+    x, y = as_matrix(x, "x"), as_matrix(y, "y")
     pooled = (x if y is x else torch.cat([x, y])).detach()
     if len(pooled) < 2:
         raise ValueError(f"the median bandwidth needs at least 2 points, got {len(pooled)}")
@@ -169,7 +122,7 @@ def mmd(p, q, sigma=1.0) -> torch.Tensor:
     shuffling one modality across utterances does not change it either.
     Needs at least two samples on each side (the within terms skip i == j).
     """
-    p, q = _as_2d(p, "p"), _as_2d(q, "q")
+    p, q = as_matrix(p, "p"), as_matrix(q, "q")
     m, n = len(p), len(q)
     if m < 2 or n < 2:
         raise ValueError(f"the unbiased MMD needs >= 2 samples per side, got {m} and {n}")
@@ -178,7 +131,7 @@ def mmd(p, q, sigma=1.0) -> torch.Tensor:
     kpq = gaussian_kernel(p, q, sigmas)
     within_p = (kpp.sum() - kpp.diagonal().sum()) / (m * (m - 1))
     within_q = (kqq.sum() - kqq.diagonal().sum()) / (n * (n - 1))
-    return _finite(within_p + within_q - 2 * kpq.mean(), p=p, q=q)
+    return finite(within_p + within_q - 2 * kpq.mean(), p=p, q=q)
 
 
 def paired_discrepancy(p, q, sigma=1.0) -> torch.Tensor:
@@ -195,14 +148,14 @@ def paired_discrepancy(p, q, sigma=1.0) -> torch.Tensor:
 
     Args: p, q: (n, d) latents, row i of each from utterance i.
     """
-    p, q = _as_2d(p, "p"), _as_2d(q, "q")
+    p, q = as_matrix(p, "p"), as_matrix(q, "q")
     if p.shape != q.shape:
         raise ValueError(f"paired latents must have the same shape, got {tuple(p.shape)} and {tuple(q.shape)}")
     sigmas = _sigmas(sigma, p, q)
     d2 = (p - q).pow(2).sum(-1)                        # (n,) only the matching rows
     k_pq = sum(torch.exp(-d2 / (2 * torch.as_tensor(s, dtype=d2.dtype, device=d2.device) ** 2))
                for s in sigmas)
-    return _finite((2 * len(sigmas) - 2 * k_pq).mean(), p=p, q=q)   # k(x, x) = 1 per kernel
+    return finite((2 * len(sigmas) - 2 * k_pq).mean(), p=p, q=q)   # k(x, x) = 1 per kernel
 
 
 def derangement(n: int, generator: torch.Generator | None = None, device=None) -> torch.Tensor:
@@ -258,68 +211,3 @@ def matching_terms(latents: dict, sigma=1.0, form: str = "paired", anchor: str |
     return pair, unpair
 
 
-# -- EASUM (Hwang & Kim), Sec. 3.3-3.4 ------------------------------------------------
-
-def moment_distance(a, b, k: int = 2) -> torch.Tensor:
-    """MD(D_a, D_b) = sum over j = 1..k of || E[M_a^j] - E[M_b^j] ||_2 (EASUM Sec. 3.3).
-
-    ``M^j`` is the element-wise j-th power of the representation, ``E`` the mean
-    over samples: j = 1 compares the means, j = 2 the second moments (the
-    paper's K = 2). Distances are plain L2 norms, not squared.
-
-    Args: a (n_a, d), b (n_b, d): representations of two domains (n >= 1 each).
-    """
-    a, b = _as_2d(a, "a"), _as_2d(b, "b")
-    if a.shape[1] != b.shape[1]:
-        raise ValueError(f"a and b must have the same dim, got {a.shape[1]} and {b.shape[1]}")
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"k must be a positive int, got {k!r}")
-    for name, r in (("a", a), ("b", b)):
-        if len(r) == 0:
-            raise ValueError(f"moment_distance: domain {name} has no samples (shape {tuple(r.shape)})")
-    return _finite(sum((a.pow(j).mean(0) - b.pow(j).mean(0)).norm() for j in range(1, k + 1)), a=a, b=b)
-
-
-def moment_distance_total(reps, k: int = 2) -> torch.Tensor:
-    """MD_total: the mean of :func:`moment_distance` over all pairs of domains.
-
-    Args: reps: a list (or dict name -> tensor) of (n_i, d) representations, >= 2 domains.
-    """
-    reps = list(reps.values()) if isinstance(reps, dict) else list(reps)
-    if len(reps) < 2:
-        raise ValueError(f"moment matching needs at least two domains, got {len(reps)}")
-    pairs = [(i, j) for i in range(len(reps)) for j in range(i + 1, len(reps))]
-    return sum(moment_distance(reps[i], reps[j], k) for i, j in pairs) / len(pairs)
-
-
-def _logits(x, name) -> torch.Tensor:
-    x = _as_2d(x, name)
-    if len(x) == 0 or x.shape[1] < 2:
-        raise ValueError(f"{name} must be (batch >= 1, classes >= 2), got shape {tuple(x.shape)}")
-    return x
-
-
-def soft_label_kl(aux_logits, teacher_logits) -> torch.Tensor:
-    """KL(teacher || student) of EASUM's domain-specific model, as the official
-    code: ``KLDivLoss(reduction="batchmean")(log_softmax(aux), softmax(teacher))``.
-
-    The teacher (the frozen domain-general model) is detached. Shapes (batch, classes);
-    numpy arrays are accepted.
-    """
-    aux_logits, teacher_logits = _logits(aux_logits, "aux_logits"), _logits(teacher_logits, "teacher_logits")
-    if aux_logits.shape != teacher_logits.shape:
-        raise ValueError(f"aux logits {tuple(aux_logits.shape)} and teacher logits "
-                         f"{tuple(teacher_logits.shape)} differ")
-    target = torch.softmax(teacher_logits.detach(), dim=-1)
-    loss = torch.nn.functional.kl_div(torch.log_softmax(aux_logits, dim=-1), target, reduction="batchmean")
-    return _finite(loss, aux_logits=aux_logits, teacher_logits=teacher_logits)
-
-
-def hard_label_ce(aux_logits, teacher_logits) -> torch.Tensor:
-    """The hard-pseudo-label alternative: cross-entropy against the teacher's argmax."""
-    aux_logits, teacher_logits = _logits(aux_logits, "aux_logits"), _logits(teacher_logits, "teacher_logits")
-    if aux_logits.shape != teacher_logits.shape:
-        raise ValueError(f"aux logits {tuple(aux_logits.shape)} and teacher logits "
-                         f"{tuple(teacher_logits.shape)} differ")
-    loss = torch.nn.functional.cross_entropy(aux_logits, teacher_logits.detach().argmax(-1))
-    return _finite(loss, aux_logits=aux_logits, teacher_logits=teacher_logits)

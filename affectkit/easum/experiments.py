@@ -12,7 +12,7 @@
 
 Training lengths per profile are in :data:`TRAINING`. The paper gives batch 48,
 AdamW and learning rates of 1e-5 (3.5e-5 for IEMOCAP) but no epoch counts.
-DS models start from the DG teacher's weights (:func:`~affectkit.models.easum.warm_start`,
+DS models start from the DG teacher's weights (:func:`~affectkit.easum.models.warm_start`,
 ``DSSetting(init="dg")``, the paper's way) or from scratch (``init="scratch"``).
 """
 
@@ -26,12 +26,12 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .config import get_profile
-from .data.domains import make_domains
+from ..config import get_profile
+from ..data.domains import make_domains
 from .losses import moment_distance_total
-from .models.easum import DGModel, DSModel, check_modalities, warm_start
-from .probe import logistic_probe
-from .train_easum import (balance_domains, dg_accuracy, ds_metrics, fit_dg, fit_ds, predict_dg,
+from .models import DGModel, DSModel, check_modalities, warm_start
+from ..probe import logistic_probe
+from .train import (balance_domains, dg_accuracy, ds_metrics, fit_dg, fit_ds, predict_dg,
                           prepare_domains)
 
 
@@ -89,7 +89,7 @@ def training_for(profile) -> Training:
 
 def domain_data(profile="lab", seed: int = 0, **world) -> dict:
     """The four domains of a seed, z-normalised with pooled statistics
-    (:func:`~affectkit.train_easum.prepare_domains`); ``world``: knobs of
+    (:func:`~affectkit.easum.train.prepare_domains`); ``world``: knobs of
     :func:`~affectkit.data.domains.make_domains`."""
     return prepare_domains(make_domains(profile, seed=seed, **world))
 
@@ -118,7 +118,7 @@ def domain_separation(model: DGModel, prepared: dict, device=None) -> dict:
 
 def train_dg(prepared: dict, omega: float, seed: int = 0, profile="lab", epochs: int | None = None,
              device="auto", balanced: dict | None = None, balance: bool = True):
-    """One DG model on the balanced domains (:func:`~affectkit.train_easum.balance_domains`
+    """One DG model on the balanced domains (:func:`~affectkit.easum.train.balance_domains`
     of ``prepared``, or ``balanced`` when given), the profile's training lengths.
     ``balance=False`` trains on ``prepared`` as it is (small domains repeat). Returns DGResult."""
     prof, train = get_profile(profile), training_for(profile)

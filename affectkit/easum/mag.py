@@ -76,7 +76,7 @@ class MAG(nn.Module):
         if not (text.shape[:2] == acoustic.shape[:2] == visual.shape[:2]):
             raise ValueError(f"MAG needs one nonverbal vector per text token: text {tuple(text.shape[:2])}, "
                              f"acoustic {tuple(acoustic.shape[:2])}, visual {tuple(visual.shape[:2])}; "
-                             "resample with affectkit.models.mag.align_to")
+                             "resample with affectkit.easum.mag.align_to")
 
     def displacement(self, text, acoustic, visual) -> dict:
         """The pieces of the gate: {"R": (b, T, d), "lambda": (b, T), "g_a", "g_v": (b, T, d)}."""

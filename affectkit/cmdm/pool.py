@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .dataset import MultimodalDataset
+from ..data.dataset import MultimodalDataset
 
 
 def balanced_indices(pseudo_labels, n_classes: int, per_class: int, seed: int = 0) -> np.ndarray:

@@ -2,7 +2,7 @@
 domain-specific (DS) model, on top of MAG fusion.
 
 - :class:`Fusion`: acoustic and visual sequences resampled to the text's
-  length (:func:`~affectkit.models.mag.align_to`), then MAG per token.
+  length (:func:`~affectkit.easum.mag.align_to`), then MAG per token.
 - :class:`MAGEncoder`: where MAG sits, as in MAG-BERT and the official code:
   the encoder's embedding layer (positions, LayerNorm, dropout), then MAG, then
   the encoder's layers.
@@ -28,14 +28,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 from transformers import ConvBertConfig, ConvBertModel, DebertaV2Config, DebertaV2Model
 from transformers.masking_utils import create_bidirectional_mask
 
 from ..config import get_profile
 from ..data.transforms import temporal_zero_out
-from ..losses import hard_label_ce, moment_distance_total, nan_if_not_finite, soft_label_kl
 from .mag import MAG, align_to
 
 N_POLARITIES = 3   # negative, neutral, positive
@@ -205,7 +203,7 @@ class DGModel(MAGEncoder):
     profile name; modalities: see :class:`Fusion`.
     ``forward`` returns {"rep": (b, hidden), "sentiment": (b, 3), "emotion": (b, 9)}.
     ``domains``: {domain index: name} of the corpora it was trained on (set by
-    :func:`affectkit.train_easum.fit_dg`; a DS model may only learn from those).
+    :func:`affectkit.easum.train.fit_dg`; a DS model may only learn from those).
     """
 
     def __init__(self, shapes: dict, arch="lab", modalities: str = "LAV"):
@@ -249,26 +247,6 @@ class DGModel(MAGEncoder):
     def forward(self, x: dict, mask: dict, zero_out: torch.Tensor | None = None) -> dict:
         rep = self.encode(x, mask, zero_out)
         return {"rep": rep, **{task: h(rep) for task, h in self.heads.items()}}
-
-
-def dg_loss(outputs: dict, targets: dict, tasks: dict, omega: float = 0.1, k: int = 2) -> dict:
-    """L_DG = sum over domains of the domain's cross-entropy + omega * MD_total (EASUM Eq. 6).
-
-    Args:
-        outputs: domain -> DGModel output for that domain's batch.
-        targets: domain -> (b,) int targets: polarity for sentiment domains,
-            EASUM-9 class for emotion domains.
-        tasks: domain -> "sentiment" or "emotion" (which head answers).
-    Returns: {"task": sum of domain losses, "md": MD_total, "total", and one entry per domain}.
-    """
-    if set(outputs) != set(targets) or not set(outputs) <= set(tasks):
-        raise ValueError(f"outputs {sorted(outputs)}, targets {sorted(targets)} and tasks {sorted(tasks)} "
-                         "must name the same domains")
-    per = {d: F.cross_entropy(outputs[d][tasks[d]], targets[d]) for d in outputs}
-    task = sum(per.values())
-    md = nan_if_not_finite(moment_distance_total, {d: o["rep"] for d, o in outputs.items()}, k) if len(outputs) > 1 \
-        else task.new_zeros(())
-    return {**per, "task": task, "md": md, "total": task + omega * md}
 
 
 class DSModel(MAGEncoder):
@@ -342,23 +320,3 @@ def warm_start(model: nn.Module, source: nn.Module) -> list:
                          "name and shape (another profile or hidden size?)")
     model.load_state_dict(shared, strict=False)
     return sorted(shared)
-
-
-def ds_loss(out: dict, target: torch.Tensor, teacher_logits: torch.Tensor | None, task: str,
-            eta: float = 0.5, pseudo: str = "soft") -> dict:
-    """L_DS = L_task + eta * L_aux (EASUM Eq. 8).
-
-    Args:
-        target: (b,) float intensity in [-3, 3] (sentiment: MSE) or int class (emotion: CE).
-        teacher_logits: the frozen DG model's logits for the auxiliary task, or
-            None (no pseudo labels: the "w/o" ablation).
-        pseudo: "soft" (KL to the teacher's distribution) or "hard" (CE to its argmax).
-    """
-    if pseudo not in ("soft", "hard"):
-        raise ValueError(f"pseudo must be 'soft' or 'hard', got {pseudo!r}")
-    main = F.mse_loss(out["main"], target.float()) if task == "sentiment" else F.cross_entropy(out["main"], target)
-    if teacher_logits is None or eta == 0:
-        aux = main.new_zeros(())
-    else:
-        aux = nan_if_not_finite(soft_label_kl if pseudo == "soft" else hard_label_ce, out["aux"], teacher_logits)
-    return {"main": main, "aux": aux, "total": main + eta * aux}

@@ -1,6 +1,6 @@
 """Fit loops: progress bar, loss history, model selection, early stopping, checkpoints.
 
-:func:`fit` trains a :class:`~affectkit.models.cmdm.CMDM` on a labeled split,
+:func:`fit` trains a :class:`~affectkit.cmdm.model.CMDM` on a labeled split,
 and on an unlabeled pool when one is given (Lsemi = Ls + omega * Lu, CMDM Eq. 9):
 each labeled batch is paired with the next batch of the (cycled) pool.
 The best epoch by validation UA is kept (CMDM Sec. 4.2 selects on validation).
@@ -18,10 +18,10 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from . import checkpoints, checks, metrics
-from .config import resolve_device
-from .data.dataset import MultimodalDataset
-from .models.cmdm import CMDM, build_cmdm
+from .. import checkpoints, checks, metrics
+from ..config import resolve_device
+from ..data.dataset import MultimodalDataset
+from .model import CMDM, build_cmdm
 from .objectives import CMDMLoss, masked_mse, reconstruction
 
 
@@ -66,7 +66,7 @@ def fit(model: CMDM, train: MultimodalDataset, val: MultimodalDataset,
         train, val: labeled splits with the model's modalities (z-normalised).
         unlabeled: the pool for the semi-supervised objective; None trains
             fully supervised (Ls only).
-        loss: weights and switches (:class:`~affectkit.objectives.CMDMLoss`).
+        loss: weights and switches (:class:`~affectkit.cmdm.objectives.CMDMLoss`).
         epochs, batch_size, lr: Adam with the paper's lr 1e-3 and batch 128.
         patience: stop after this many epochs without a better val UA (None: never).
         eval_every: validate (and select) every this many epochs, and after the last one
@@ -147,7 +147,7 @@ def fit_autoencoder(dae: torch.nn.Module, train: MultimodalDataset, val: Multimo
     """Train one DAE alone on reconstruction (Eq. 2); keep the epoch with the lowest val MSE.
 
     Args:
-        dae: a :class:`~affectkit.models.dae.VectorDAE` or ``SequenceDAE``.
+        dae: a :class:`~affectkit.cmdm.dae.VectorDAE` or ``SequenceDAE``.
         train, val: splits holding ``modality`` (z-normalised); labels are not used.
     """
     checks.training(epochs, batch_size, lr, seed)

@@ -2,7 +2,7 @@
 
 Eq. 5: p = softmax(C([z_a; z_v; z_l])). ``forward`` returns the latents, the
 reconstructions with their targets (the reversed sequences), and the logits;
-the losses in :mod:`affectkit.objectives` read them.
+the losses in :mod:`affectkit.cmdm.objectives` read them.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ when its file is there) with weighted F1 and accuracy:
 - ``cmdm-L``: the kit's lexical model from the CMDM paper, a SequenceDAE over
   the word vectors (12 words for MELD) and the classifier, trained with
   reconstruction (notebooks 02-04), its epoch selected on dev;
-- ``finetuned``: the transformer itself fine-tuned (:mod:`affectkit.models.text`),
+- ``finetuned``: the transformer itself fine-tuned (:mod:`affectkit.text.models`),
   the kit's best text-only model.
 
 ``PAPER_TABLE6`` holds the CMDM paper's Table 6 "L" column for comparison.
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .config import get_profile
-from .data.labels import MELD7
+from ..config import get_profile
+from ..data.labels import MELD7
 
 # CMDM Table 6, weighted F1 of text-only ("L") models on MELD (test split).
 # context: uses conversation context; speaker: uses speaker identities.
@@ -101,7 +101,7 @@ def text_dataset(x, mask, y, name: str):
     """Word vectors (n, T, d) + mask + labels as a lexical-only MultimodalDataset (MELD-7)."""
     import torch
 
-    from .data.dataset import MultimodalDataset
+    from ..data.dataset import MultimodalDataset
 
     return MultimodalDataset(x={"L": torch.tensor(np.array(x))}, mask={"L": torch.tensor(np.array(mask))},
                              y=torch.tensor(np.array(y)), classes=MELD7.classes, name=name)
@@ -121,10 +121,10 @@ def lexical_cmdm(train, dev, evaluated=None, profile="lab", epochs: int = 20, se
     Returns:
         (predictions (n_evaluated,) or a dict name -> predictions, FitResult).
     """
-    from .data.transforms import ZNorm
-    from .models.cmdm import CMDM
-    from .objectives import CMDMLoss
-    from .train import fit, predict
+    from ..data.transforms import ZNorm
+    from ..cmdm.model import CMDM
+    from ..cmdm.objectives import CMDMLoss
+    from ..cmdm.train import fit, predict
 
     single = not isinstance(evaluated, dict)
     splits = {"evaluated": dev if evaluated is None else evaluated} if single else evaluated

@@ -1,1 +1,0 @@
-"""Models: the CMDM auto-encoders and classifier; EASUM (MAG, DG and DS models)."""
