@@ -1,32 +1,32 @@
-"""Fit loops: progress bar, loss history, model selection, early stopping, checkpoints.
+"""CMDM's training steps on the kit's loop (:mod:`affectkit.loop`).
 
 :func:`fit` trains a :class:`~affectkit.cmdm.model.CMDM` on a labeled split,
 and on an unlabeled pool when one is given (Lsemi = Ls + omega * Lu, CMDM Eq. 9):
-each labeled batch is paired with the next batch of the (cycled) pool.
-The best epoch by validation UA is kept (CMDM Sec. 4.2 selects on validation).
+each labeled batch is paired with the next batch of the (cycled) pool; that
+pair is :class:`CMDMStep`, all a student needs to read. The best epoch by
+validation UA is kept (CMDM Sec. 4.2 selects on validation).
+:func:`fit_autoencoder` trains one DAE alone on reconstruction (Eq. 2).
 """
 
 from __future__ import annotations
 
-import copy
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
-from tqdm.auto import tqdm
 
-from .. import checkpoints, checks, metrics
+from .. import checkpoints, checks, loop, metrics
 from ..config import resolve_device
 from ..data.dataset import MultimodalDataset
+from ..loop import TrainingDiverged
 from .model import CMDM, build_cmdm
 from .objectives import CMDMLoss, masked_mse, reconstruction
 
-
-class TrainingDiverged(FloatingPointError):
-    """A loss component became NaN or inf."""
+__all__ = ["TrainingDiverged", "CMDMStep", "FitResult", "fit", "AutoencoderStep", "AEResult", "fit_autoencoder",
+           "autoencoder_mse", "encode_split", "predict", "evaluate", "save_checkpoint", "load_checkpoint",
+           "reconstruction"]
 
 
 @dataclass
@@ -41,19 +41,40 @@ class FitResult:
     best_val_ua: float
 
 
-def _cycle(ds: MultimodalDataset, batch_size: int, seed: int, device):
-    epoch = 0
-    while True:
-        yield from ds.batches(batch_size, shuffle=True, seed=seed + 7919 * epoch, drop_last=len(ds) >= batch_size,
-                              device=device)
-        epoch += 1
+class CMDMStep(loop.Step):
+    """One step of CMDM (Eq. 9): a labeled batch's Ls, plus omega times the Lu of
+    the next batch of the pool (when there is one and Lu has a term).
 
+    Terms: ``cls``, ``rec``, ``pair``, ``unpair`` (labeled), ``u_rec``, ``u_pair``,
+    ``u_unpair`` (pool) and ``total``; validation: ``val_wa``, ``val_ua``.
+    """
 
-def _check(terms: dict, prefix: str, epoch: int, step: int):
-    for name, value in terms.items():
-        if not torch.isfinite(value):
-            raise TrainingDiverged(f"loss component {prefix}{name} is {value.item()} at epoch {epoch}, "
-                                   f"step {step}: lower the learning rate or check the inputs")
+    def __init__(self, model: CMDM, train: MultimodalDataset, val: MultimodalDataset,
+                 unlabeled: MultimodalDataset | None, loss: CMDMLoss, batch_size: int, seed: int, device):
+        self.model, self.train, self.val, self.loss = model, train, val, loss
+        self.batch_size, self.seed, self.device = batch_size, seed, device
+        self.decode = loss.reconstruction   # without Lrec the decoders need not run
+        self.shuffles = torch.Generator().manual_seed(seed)   # the unpaired term's derangements
+        self.pool = None if unlabeled is None else unlabeled.cycle(
+            batch_size, seed, drop_last=len(unlabeled) >= batch_size, device=device)
+
+    def batches(self, epoch):
+        return self.train.batches(self.batch_size, shuffle=True, seed=self.seed * 1000 + epoch, device=self.device)
+
+    def terms(self, batch) -> dict:
+        out = self.model(batch["x"], batch["mask"], decode=self.decode)
+        terms = self.loss.supervised_terms(out, batch["y"], batch["mask"], self.shuffles)
+        if self.pool is not None and self.loss.uses_unlabeled:
+            ub = next(self.pool)
+            u_terms = self.loss.unsupervised_terms(self.model(ub["x"], ub["mask"], decode=self.decode),
+                                                   ub["mask"], self.shuffles)
+            terms["total"] = terms["total"] + self.loss.omega * u_terms["total"]
+            terms.update({f"u_{k}": v for k, v in u_terms.items() if k != "total"})
+        return terms
+
+    def validate(self) -> dict:
+        scores = evaluate(self.model, self.val, self.batch_size, self.device)
+        return {"val_wa": scores["wa"], "val_ua": scores["ua"]}
 
 
 def fit(model: CMDM, train: MultimodalDataset, val: MultimodalDataset,
@@ -91,44 +112,10 @@ def fit(model: CMDM, train: MultimodalDataset, val: MultimodalDataset,
         raise ValueError(f"{train.name}: the labeled train split has unlabeled samples (y == -1)")
     # the fused Adam kernel: one pass over all parameters (~15% of a lab step on a CPU)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
-    decode = loss.reconstruction  # without Lrec the decoders need not run
-    shuffles = torch.Generator().manual_seed(seed)
-    pool = _cycle(unlabeled, batch_size, seed, dev) if unlabeled is not None else None
-    rows, best = [], (-math.inf, 0, None)
-    bar = tqdm(range(epochs), desc="epochs", disable=not progress, leave=False)
-    for epoch in bar:
-        model.train()
-        sums, steps = {}, 0
-        for step, batch in enumerate(train.batches(batch_size, shuffle=True, seed=seed * 1000 + epoch, device=dev)):
-            out = model(batch["x"], batch["mask"], decode=decode)
-            terms = loss.supervised_terms(out, batch["y"], batch["mask"], shuffles)
-            _check(terms, "", epoch, step)
-            total = terms["total"]
-            if pool is not None and loss.uses_unlabeled:
-                ub = next(pool)
-                u_terms = loss.unsupervised_terms(model(ub["x"], ub["mask"], decode=decode), ub["mask"], shuffles)
-                _check(u_terms, "u_", epoch, step)
-                total = total + loss.omega * u_terms["total"]
-                terms.update({f"u_{k}": v for k, v in u_terms.items() if k != "total"})
-            optimizer.zero_grad(set_to_none=True)
-            total.backward()
-            optimizer.step()
-            terms["total"] = total
-            for k, v in terms.items():
-                sums[k] = sums.get(k, 0.0) + v.item()
-            steps += 1
-        row = {"epoch": epoch, **{k: v / steps for k, v in sums.items()}}
-        if (epoch + 1) % eval_every == 0 or epoch == epochs - 1:
-            scores = evaluate(model, val, batch_size, dev)
-            row.update(val_wa=scores["wa"], val_ua=scores["ua"])
-            if scores["ua"] > best[0]:
-                best = (scores["ua"], epoch, copy.deepcopy(model.state_dict()))
-            bar.set_postfix(loss=f"{row['total']:.3f}", val_ua=f"{scores['ua']:.3f}")
-        rows.append(row)
-        if patience is not None and epoch - best[1] >= patience * eval_every:
-            break
-    model.load_state_dict(best[2])
-    return FitResult(model, pd.DataFrame(rows), best[1], best[0])
+    step = CMDMStep(model, train, val, unlabeled, loss, batch_size, seed, dev)
+    run = loop.train(step, optimizer, epochs, select="val_ua", eval_every=eval_every, patience=patience,
+                     progress=progress)
+    return FitResult(model, run.history, run.best_epoch, run.best_score)
 
 
 @dataclass
@@ -158,27 +145,30 @@ def fit_autoencoder(dae: torch.nn.Module, train: MultimodalDataset, val: Multimo
         if modality not in ds.x:
             raise ValueError(f"{ds.name} has no modality {modality!r}; it has {ds.modalities}")
     optimizer = torch.optim.Adam(dae.parameters(), lr=lr, fused=True)
-    rows, best = [], (math.inf, 0, None)
-    bar = tqdm(range(epochs), desc=f"DAE {modality}", disable=not progress, leave=False)
-    for epoch in bar:
-        dae.train()
-        total, steps = 0.0, 0
-        for step, batch in enumerate(train.batches(batch_size, shuffle=True, seed=seed * 1000 + epoch, device=dev)):
-            x, mask = batch["x"][modality], batch["mask"].get(modality)
-            _, x_hat = dae(x, mask)
-            loss = masked_mse(x_hat, dae.target(x, mask), mask)
-            _check({"rec": loss}, "", epoch, step)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            total, steps = total + loss.item(), steps + 1
-        val_mse = autoencoder_mse(dae, val, modality, batch_size, dev)
-        rows.append({"epoch": epoch, "train_mse": total / steps, "val_mse": val_mse})
-        if val_mse < best[0]:
-            best = (val_mse, epoch, copy.deepcopy(dae.state_dict()))
-        bar.set_postfix(train=f"{total / steps:.3f}", val=f"{val_mse:.3f}")
-    dae.load_state_dict(best[2])
-    return AEResult(dae, pd.DataFrame(rows), best[1], best[0])
+    run = loop.train(AutoencoderStep(dae, train, val, modality, batch_size, seed, dev), optimizer, epochs,
+                     objective="train_mse", select="val_mse", mode="min", desc=f"DAE {modality}", progress=progress)
+    return AEResult(dae, run.history, run.best_epoch, run.best_score)
+
+
+class AutoencoderStep(loop.Step):
+    """One step of a DAE alone: the masked reconstruction MSE of a batch (Eq. 2).
+    Terms: ``train_mse``; validation: ``val_mse`` (the kept epoch has the lowest)."""
+
+    def __init__(self, dae, train: MultimodalDataset, val: MultimodalDataset, modality: str, batch_size: int,
+                 seed: int, device):
+        self.model, self.train, self.val, self.modality = dae, train, val, modality
+        self.batch_size, self.seed, self.device = batch_size, seed, device
+
+    def batches(self, epoch):
+        return self.train.batches(self.batch_size, shuffle=True, seed=self.seed * 1000 + epoch, device=self.device)
+
+    def terms(self, batch) -> dict:
+        x, mask = batch["x"][self.modality], batch["mask"].get(self.modality)
+        _, x_hat = self.model(x, mask)
+        return {"train_mse": masked_mse(x_hat, self.model.target(x, mask), mask)}
+
+    def validate(self) -> dict:
+        return {"val_mse": autoencoder_mse(self.model, self.val, self.modality, self.batch_size, self.device)}
 
 
 @torch.no_grad()

@@ -235,6 +235,16 @@ class MultimodalDataset(torch.utils.data.Dataset):
             batch = self._batch(order[start:start + batch_size])
             yield batch if device is None else to_device(batch, device)
 
+    def cycle(self, batch_size: int = 128, seed: int = 0, drop_last: bool = False, device=None):
+        """Batches without end, reshuffled on every pass (pass k uses seed ``seed + 7919 k``):
+        the unlabeled pool beside CMDM's labeled batches, the smaller domains beside
+        EASUM's largest one."""
+        passes = 0
+        while True:
+            yield from self.batches(batch_size, shuffle=True, seed=seed + 7919 * passes, drop_last=drop_last,
+                                    device=device)
+            passes += 1
+
 
 def to_device(batch, device):
     """Move a (nested) batch dict to ``device``."""

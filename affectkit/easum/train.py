@@ -1,4 +1,6 @@
-"""Training EASUM's domain-general model on the four domains (Sec. 3.3).
+"""EASUM's training steps on the kit's loop (:mod:`affectkit.loop`).
+
+The domain-general (DG) model on the four domains (Sec. 3.3):
 
 - :func:`prepare_domains`: one z-normalisation fit on the pooled train splits
   of all domains (so the domain shifts stay in the inputs: removing them is
@@ -8,21 +10,24 @@
   feature noise on acoustic and visual features, temporal zero-out on text).
 - :func:`fit_dg`: each step takes one batch from every domain (cycled),
   ``L_DG = sum of per-domain cross-entropies + omega * MD_total``, AdamW; the
-  epoch with the best mean validation accuracy over domains is kept.
+  epoch with the best mean validation accuracy over domains is kept
+  (:class:`DGStep`).
+
+The domain-specific (DS) model on one corpus (Sec. 3.4): :func:`fit_ds`, each
+batch's main loss plus eta times the pseudo-label loss against the frozen DG
+teacher's predictions (:class:`DSStep`).
 """
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import torch
-from tqdm.auto import tqdm
 
-from .. import checkpoints, checks, metrics
+from .. import checkpoints, checks, loop, metrics
 from ..config import resolve_device
 from ..data.dataset import MultimodalDataset
 from ..data.labels import polarity
@@ -121,13 +126,6 @@ class DGResult:
     best_val_acc: float
 
 
-def _cycle(ds, batch_size, seed, device):
-    epoch = 0
-    while True:
-        yield from ds.batches(batch_size, shuffle=True, seed=seed + 7919 * epoch, device=device)
-        epoch += 1
-
-
 @torch.no_grad()
 def predict_dg(model: DGModel, ds: MultimodalDataset, batch_size: int = 256, device=None) -> dict:
     """{"rep": (n, hidden), "sentiment": (n, 3), "emotion": (n, 9)} numpy arrays, eval mode."""
@@ -183,39 +181,40 @@ def fit_dg(model: DGModel, prepared: dict, omega: float = 0.1, epochs: int = 6, 
     dev = resolve_device(device)
     torch.manual_seed(seed)
     model.to(dev)
-    tasks = {name: e["task"] for name, e in prepared.items()}
-    streams = {name: _cycle(e["train"], batch_size, seed + i, dev) for i, (name, e) in enumerate(prepared.items())}
-    steps = max(math.ceil(len(e["train"]) / batch_size) for e in prepared.values())
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    rows, best = [], (-math.inf, 0, None)
-    bar = tqdm(range(epochs), desc="DG epochs", disable=not progress, leave=False)
-    for epoch in bar:
-        model.train()
-        sums = {}
-        for step in range(steps):
-            batches = {name: next(s) for name, s in streams.items()}
-            outputs = {name: model(b["x"], b["mask"], _zero_out(prepared[name], b["index"], dev))
-                       for name, b in batches.items()}
-            targets = {name: prepared[name]["train"].hidden["dg_target"][b["index"].cpu()].to(dev)
-                       for name, b in batches.items()}
-            terms = dg_loss(outputs, targets, tasks, omega, k)
-            if not torch.isfinite(terms["total"]):
-                raise FloatingPointError(f"DG loss is {terms['total'].item()} at epoch {epoch}, step {step}")
-            optimizer.zero_grad(set_to_none=True)
-            terms["total"].backward()
-            optimizer.step()
-            for term, value in terms.items():
-                sums[term] = sums.get(term, 0.0) + value.item()
-        val = dg_accuracy(model, prepared, "val", dev)
-        mean_val = float(np.mean(list(val.values())))
-        rows.append({"epoch": epoch, **{k: v / steps for k, v in sums.items()}, "val_acc": mean_val,
-                     **{f"val_{k}": v for k, v in val.items()}})
-        if mean_val > best[0]:
-            best = (mean_val, epoch, copy.deepcopy(model.state_dict()))
-        bar.set_postfix(loss=f"{rows[-1]['total']:.3f}", md=f"{rows[-1]['md']:.3f}", val=f"{mean_val:.3f}")
-    model.load_state_dict(best[2])
+    run = loop.train(DGStep(model, prepared, omega, k, batch_size, seed, dev), optimizer, epochs,
+                     select="val_acc", desc="DG epochs", progress=progress)
     model.domains = {int(e["index"]): name for name, e in prepared.items()}
-    return DGResult(model, pd.DataFrame(rows), best[1], best[0])
+    return DGResult(model, run.history, run.best_epoch, run.best_score)
+
+
+class DGStep(loop.Step):
+    """One step of the DG model: a batch from every domain (the smaller ones
+    cycled), ``L_DG = sum of the domains' cross-entropies + omega * MD_total``.
+    Terms: one per domain, ``task``, ``md``, ``total``; validation: ``val_acc``
+    (the mean over domains, which selects) and ``val_<domain>``."""
+
+    def __init__(self, model: DGModel, prepared: dict, omega: float, k: int, batch_size: int, seed: int, device):
+        self.model, self.prepared, self.omega, self.k, self.device = model, prepared, omega, k, device
+        self.tasks = {name: e["task"] for name, e in prepared.items()}
+        self.streams = {name: e["train"].cycle(batch_size, seed + i, device=device)
+                        for i, (name, e) in enumerate(prepared.items())}
+        self.steps = max(math.ceil(len(e["train"]) / batch_size) for e in prepared.values())
+
+    def batches(self, epoch):
+        for _ in range(self.steps):   # an epoch: as many steps as the largest domain has batches
+            yield {name: next(stream) for name, stream in self.streams.items()}
+
+    def terms(self, batches: dict) -> dict:
+        outputs = {name: self.model(b["x"], b["mask"], _zero_out(self.prepared[name], b["index"], self.device))
+                   for name, b in batches.items()}
+        targets = {name: self.prepared[name]["train"].hidden["dg_target"][b["index"].cpu()].to(self.device)
+                   for name, b in batches.items()}
+        return dg_loss(outputs, targets, self.tasks, self.omega, self.k)
+
+    def validate(self) -> dict:
+        val = dg_accuracy(self.model, self.prepared, "val", self.device)
+        return {"val_acc": float(np.mean(list(val.values()))), **{f"val_{k}": v for k, v in val.items()}}
 
 
 def dg_metrics(model: DGModel, prepared: dict, split: str = "test", device=None) -> pd.DataFrame:
@@ -365,31 +364,34 @@ def fit_ds(model, teacher: DGModel | None, train: MultimodalDataset, val: Multim
         # pseudo label in every epoch: compute them once
         soft = torch.as_tensor(predict_dg(teacher, train, device=dev)[model.teacher_head])
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    rows, best = [], (-math.inf, 0, None)
-    bar = tqdm(range(epochs), desc=f"DS {task}", disable=not progress, leave=False)
-    for epoch in bar:
-        model.train()
-        sums, steps = {}, 0
-        for step, b in enumerate(train.batches(batch_size, shuffle=True, seed=seed * 1000 + epoch, device=dev)):
-            out = model(b["x"], b["mask"])
-            teacher_logits = None if soft is None else soft[b["index"].cpu()].to(dev)
-            terms = ds_loss(out, target[b["index"].cpu()].to(dev), teacher_logits, task, eta, pseudo)
-            if not torch.isfinite(terms["total"]):
-                raise FloatingPointError(f"DS loss is {terms['total'].item()} at epoch {epoch}, step {step}")
-            optimizer.zero_grad(set_to_none=True)
-            terms["total"].backward()
-            optimizer.step()
-            for term, value in terms.items():
-                sums[term] = sums.get(term, 0.0) + value.item()
-            steps += 1
-        row = {"epoch": epoch, **{k: v / steps for k, v in sums.items()}}
-        if (epoch + 1) % eval_every == 0 or epoch == epochs - 1:
-            scores = ds_metrics(model, val, task, dev)
-            score = -scores["mae"] if task == "sentiment" else scores["weighted_f1"]
-            row.update(score=score, **{f"val_{k}": v for k, v in scores.items()})
-            if score > best[0]:
-                best = (score, epoch, copy.deepcopy(model.state_dict()))
-            bar.set_postfix(loss=f"{row['total']:.3f}", score=f"{score:.3f}")
-        rows.append(row)
-    model.load_state_dict(best[2])
-    return DSResult(model, pd.DataFrame(rows), best[1], best[0])
+    step = DSStep(model, train, val, task, target, soft, eta, pseudo, batch_size, seed, dev)
+    run = loop.train(step, optimizer, epochs, select="score", eval_every=eval_every, desc=f"DS {task}",
+                     progress=progress)
+    return DSResult(model, run.history, run.best_epoch, run.best_score)
+
+
+class DSStep(loop.Step):
+    """One step of a DS model: a batch's main loss (MSE on the intensity, or
+    cross-entropy on the corpus's classes) plus eta times the pseudo-label loss
+    against the teacher's logits for the same utterances (computed once: the
+    teacher is frozen). Terms: ``main``, ``aux``, ``total``; validation: ``score``
+    (-MAE for sentiment, weighted F1 for emotion; higher is better) and ``val_*``."""
+
+    def __init__(self, model, train, val, task, target, teacher_logits, eta, pseudo, batch_size, seed, device):
+        self.model, self.train, self.val, self.task = model, train, val, task
+        self.target, self.teacher_logits, self.eta, self.pseudo = target, teacher_logits, eta, pseudo
+        self.batch_size, self.seed, self.device = batch_size, seed, device
+
+    def batches(self, epoch):
+        return self.train.batches(self.batch_size, shuffle=True, seed=self.seed * 1000 + epoch, device=self.device)
+
+    def terms(self, b) -> dict:
+        index = b["index"].cpu()
+        teacher = None if self.teacher_logits is None else self.teacher_logits[index].to(self.device)
+        return ds_loss(self.model(b["x"], b["mask"]), self.target[index].to(self.device), teacher, self.task,
+                       self.eta, self.pseudo)
+
+    def validate(self) -> dict:
+        scores = ds_metrics(self.model, self.val, self.task, self.device)
+        score = -scores["mae"] if self.task == "sentiment" else scores["weighted_f1"]
+        return {"score": score, **{f"val_{k}": v for k, v in scores.items()}}

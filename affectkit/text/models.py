@@ -16,7 +16,6 @@ short utterances is not padded to the longest one in the corpus.
 from __future__ import annotations
 
 import math
-import time
 import warnings
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from .. import loop
 from ..config import resolve_device
 
 
@@ -146,7 +146,6 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
         warnings.warn(f"{cut} of {len(texts)} training texts are longer than max_length={max_length} "
                       "tokens; their ends were cut", stacklevel=2)
     tokens = [t[: max_length - 1] + t[-1:] if len(t) > max_length else t for t in tokens]  # keep [SEP]
-    lengths = [len(t) for t in tokens]
     loss_fn = nn.CrossEntropyLoss(weight=class_weights(y, n_classes, weight_power).to(dev))
     optimizer = torch.optim.AdamW(clf.parameters(), lr=lr, weight_decay=weight_decay)
     steps = epochs * math.ceil(len(texts) / batch_size)
@@ -155,33 +154,40 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
                                                        pct_start=min(0.5, max(0.1, 2 / steps)))
     else:            # too few steps for a schedule
         schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda _: 1.0)
-    pad = clf.tokenizer.pad_token_id
-    rng = np.random.default_rng(seed)
-    rows = []
-    bar = tqdm(total=steps, desc="fine-tune", disable=not progress)
-    for epoch in range(epochs):
-        clf.train()
-        start, total, n = time.perf_counter(), 0.0, 0
-        for idx in length_batches(lengths, batch_size, rng):
-            width = max(lengths[i] for i in idx)
-            ids = torch.full((len(idx), width), pad, dtype=torch.long)
-            for row, i in enumerate(idx):
-                ids[row, : lengths[i]] = torch.tensor(tokens[i])
-            mask = (torch.arange(width)[None, :] < torch.tensor([lengths[i] for i in idx])[:, None]).long()
-            loss = loss_fn(clf(ids.to(dev), mask.to(dev)), torch.as_tensor(y[idx], device=dev))
-            if not torch.isfinite(loss):
-                raise FloatingPointError(f"fine-tuning diverged at epoch {epoch} (loss {loss.item()})")
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-            total, n = total + loss.item() * len(idx), n + len(idx)
-            bar.update(1)
-            bar.set_postfix(loss=f"{total / n:.3f}")
-        row = {"epoch": epoch, "loss": total / n, "seconds": time.perf_counter() - start}
-        if val is not None:
-            row["val_score"] = metric(np.asarray(val[1]), clf.predict(val[0]))
-        rows.append(row)
-    bar.close()
+    step = TextStep(clf, tokens, y, loss_fn, batch_size, np.random.default_rng(seed), dev, val, metric)
+    run = loop.train(step, optimizer, epochs, objective="loss", scheduler=schedule, desc="fine-tune",
+                     progress=progress, bar="steps", timed=True)
     clf.eval()
-    return TextFitResult(clf, pd.DataFrame(rows))
+    return TextFitResult(clf, run.history)
+
+
+class TextStep(loop.Step):
+    """One fine-tuning step: a batch of texts of similar length, padded, and the
+    class-weighted cross-entropy of their logits. Terms: ``loss`` (the epoch mean
+    is weighted by batch size); validation: ``val_score`` = ``metric`` on ``val``."""
+
+    def __init__(self, clf, tokens, y, loss_fn, batch_size, rng, device, val, metric):
+        self.model, self.tokens, self.y, self.loss_fn = clf, tokens, y, loss_fn
+        self.lengths = [len(t) for t in tokens]
+        self.batch_size, self.rng, self.device, self.val, self.metric = batch_size, rng, device, val, metric
+        self.pad = clf.tokenizer.pad_token_id
+
+    def batches(self, epoch):
+        return length_batches(self.lengths, self.batch_size, self.rng)
+
+    def terms(self, idx) -> dict:
+        width = max(self.lengths[i] for i in idx)
+        ids = torch.full((len(idx), width), self.pad, dtype=torch.long)
+        for row, i in enumerate(idx):
+            ids[row, : self.lengths[i]] = torch.tensor(self.tokens[i])
+        mask = (torch.arange(width)[None, :] < torch.tensor([self.lengths[i] for i in idx])[:, None]).long()
+        logits = self.model(ids.to(self.device), mask.to(self.device))
+        return {"loss": self.loss_fn(logits, torch.as_tensor(self.y[idx], device=self.device))}
+
+    def weight(self, idx) -> float:
+        return len(idx)
+
+    def validate(self) -> dict:
+        if self.val is None:
+            return {}
+        return {"val_score": self.metric(np.asarray(self.val[1]), self.model.predict(self.val[0]))}
