@@ -21,7 +21,7 @@ def meld(args) -> dict:
     from .config import resolve_device
     from .data.labels import MELD7
     from .data.meld import load_meld, meld_dir
-    from .text.experiments import scores
+    from .text.experiments import classification_scores
     from .text.models import fit_text_classifier
 
     folder = meld_dir(args.data_dir)
@@ -35,7 +35,7 @@ def meld(args) -> dict:
                               epochs=args.epochs, lr=args.lr, seed=args.seed, device=args.device,
                               progress=not args.quiet)
     pred = fit.model.predict(evaluated["text"].tolist())
-    out = scores(evaluated["emotion_id"].to_numpy(), pred)
+    out = classification_scores(evaluated["emotion_id"].to_numpy(), pred)
     out.update(split=args.split, n=len(evaluated), model="finetuned all-MiniLM-L6-v2",
                epochs=args.epochs, lr=args.lr, seed=args.seed, data_dir=str(folder),
                device=str(resolve_device(args.device)), threads=torch.get_num_threads(),

@@ -1,7 +1,8 @@
 """Profiles (smoke / lab / paper), seeding and device choice.
 
-Every notebook and runner takes ``profile``. A profile fixes the sizes of the
-synthetic affect world, the feature shapes and the training budget:
+Every notebook and runner takes ``profile``. A profile is the one registry of
+every size the kit uses: the synthetic worlds and their feature shapes, the
+CMDM and EASUM architectures, their training budgets and the MELD runs:
 
 =========  =====================================  ==================================
 profile    sizes                                  purpose
@@ -14,6 +15,7 @@ paper      CMDM Table 3 shapes, corpus sizes       a GPU; full-scale runs
 
 from __future__ import annotations
 
+import math
 import os
 import random
 from dataclasses import dataclass, field
@@ -25,6 +27,94 @@ import torch
 # a sequence. CMDM: acoustic is a vector, visual and lexical are sequences;
 # EASUM: all three are sequences.
 Shapes = dict
+
+
+@dataclass(frozen=True)
+class CMDMArch:
+    """Layer sizes of the DAEs and the classifier (CMDM Table 3 in the paper profile).
+
+    ``convs[m]``: (kernel, stride, padding, channels) per conv layer;
+    ``hidden[m]``: linear widths between input (or flattened conv output) and latent.
+    """
+
+    latent: int = 128
+    hidden: dict = field(default_factory=lambda: {"A": (512, 256), "V": (), "L": (512,)})
+    convs: dict = field(default_factory=lambda: {
+        "V": ((4, 2, 1, 16), (5, 2, 1, 64), (3, 3, 1, 32)),
+        "L": ((4, 2, 1, 64), (4, 3, 1, 4)),
+    })
+    heads: int = 4
+    blocks: int = 2
+    dropout: float = 0.1
+    classifier_hidden: int = 128
+    reverse_target: bool = True
+
+
+@dataclass(frozen=True)
+class EASUMArch:
+    """Sizes of the EASUM models (paper: Sec. 4.3).
+
+    ``ds_layers``: DeBERTa layers per task (paper: 8 for sentiment, 3 for emotion).
+    """
+
+    hidden: int = 768
+    heads: int = 12
+    intermediate: int = 3072
+    dg_layers: int = 8
+    ds_layers: dict = None
+    gamma: float = 1.0
+    dropout: float = 0.5
+    max_len: int = 64
+
+    def __post_init__(self):
+        if self.ds_layers is None:
+            object.__setattr__(self, "ds_layers", {"sentiment": 8, "emotion": 3})
+        if self.hidden % self.heads:
+            raise ValueError(f"hidden {self.hidden} must be a multiple of heads {self.heads}")
+
+
+@dataclass(frozen=True)
+class EASUMTraining:
+    """How long and how fast EASUM trains in a profile.
+
+    ``ds_lr``: a DS model's learning rate per corpus where it differs from ``lr``
+    (EASUM Sec. 4.3: 3.5e-5 for IEMOCAP, 1e-5 for the rest).
+    ``ds_min_steps``: a DS model trains for at least this many steps, so that a
+    small corpus (MOSI has 13x fewer utterances than MOSEI) is seen for more
+    epochs instead of getting a few steps in all.
+    """
+
+    dg_epochs: int
+    ds_epochs: int
+    lr: float
+    batch_size: int = 48
+    ds_lr: dict = field(default_factory=dict)
+    ds_min_steps: int = 0
+
+    def lr_for(self, domain: str) -> float:
+        """The DS learning rate of ``domain``."""
+        return self.ds_lr.get(domain, self.lr)
+
+    def ds_epochs_for(self, n_train: int) -> int:
+        """DS epochs for a train split of ``n_train`` utterances."""
+        per_epoch = math.ceil(n_train / self.batch_size)
+        return max(self.ds_epochs, math.ceil(self.ds_min_steps / per_epoch))
+
+    def ds_eval_every(self, epochs: int) -> int:
+        """Validate about ``ds_epochs`` times, however many epochs a small corpus takes."""
+        return max(1, epochs // self.ds_epochs)
+
+
+@dataclass(frozen=True)
+class MeldRun:
+    """How much of MELD each profile uses and how long each model trains."""
+
+    n_train: int | None          # None: all of train
+    n_eval: int | None           # None: all of the evaluated split
+    max_words: int = 12          # CMDM: 12 words per MELD utterance
+    finetune_epochs: int = 2
+    max_length: int = 48         # tokens per utterance for fine-tuning
+    cmdm_epochs: int = 6         # dev UA stops improving after ~5 epochs (20 measured: 0.297 at 3, 0.322 best at 14)
 
 
 @dataclass(frozen=True)
@@ -42,9 +132,12 @@ class Profile:
         domain_sizes: (train, val, test) per domain of the EASUM world.
         domain_shapes: feature shapes of the EASUM world
             (paper: text 40 x 768, audio 157 x 64, visual 32 x 64).
-        epochs, batch_size, lr, seeds: training budget used by notebooks and
+        epochs, batch_size, lr, seeds: CMDM's training budget used by notebooks and
             runners (paper: Adam, lr 1e-3, batch 128; the lab profile takes
             larger steps for fewer epochs to fit a CPU's minutes).
+        cmdm_arch: the DAEs' and classifier's sizes (:class:`CMDMArch`).
+        easum_arch, easum_training: EASUM's model sizes and training lengths.
+        meld_run: how much of MELD the text experiments use (:class:`MeldRun`).
     """
 
     name: str
@@ -58,6 +151,10 @@ class Profile:
     domain_shapes: Shapes
     epochs: int
     batch_size: int
+    cmdm_arch: CMDMArch
+    easum_arch: EASUMArch
+    easum_training: EASUMTraining
+    meld_run: MeldRun
     seeds: tuple = field(default=(0,))
     lr: float = 1e-3
 
@@ -120,6 +217,13 @@ PROFILES = {
         domain_sizes=corpus_ratio_sizes(48, 24, 24, floor=16),
         domain_shapes={"L": (8, 12), "A": (8, 8), "V": (6, 8)},
         epochs=1, batch_size=32, seeds=(0,),
+        cmdm_arch=CMDMArch(latent=8, hidden={"A": (12,), "V": (), "L": (12,)},
+                           convs={"V": ((2, 2, 0, 4),), "L": ((2, 2, 0, 4),)},
+                           heads=2, blocks=1, classifier_hidden=16),
+        easum_arch=EASUMArch(hidden=12, heads=2, intermediate=24, dg_layers=1,
+                             ds_layers={"sentiment": 1, "emotion": 1}, dropout=0.1),
+        easum_training=EASUMTraining(dg_epochs=1, ds_epochs=1, lr=1e-3, batch_size=16),
+        meld_run=MeldRun(n_train=320, n_eval=160, finetune_epochs=1, max_length=24, cmdm_epochs=2),
     ),
     "lab": Profile(
         name="lab", n_train=2400, n_val=400, n_test=800, n_unlabeled=6000,
@@ -128,6 +232,18 @@ PROFILES = {
         domain_sizes=corpus_ratio_sizes(600, 120, 240, floor=48),
         domain_shapes={"L": (16, 32), "A": (20, 16), "V": (12, 16)},
         epochs=6, batch_size=128, seeds=(0, 1, 2), lr=2e-3,
+        # CMDM's structure at small sizes: two conv layers shrink 18 x 24 faces and
+        # 22 x 32 words to a few hundred values, one transformer block per side
+        cmdm_arch=CMDMArch(latent=32, hidden={"A": (64, 48), "V": (), "L": (64,)},
+                           convs={"V": ((4, 2, 1, 8), (5, 2, 1, 16), (3, 3, 1, 8)),
+                                  "L": ((4, 2, 1, 8), (4, 3, 1, 4))},
+                           blocks=1, classifier_hidden=64, dropout=0.0),
+        easum_arch=EASUMArch(hidden=32, heads=2, intermediate=64, dg_layers=2,
+                             ds_layers={"sentiment": 2, "emotion": 2}, dropout=0.1),
+        # one larger rate for every corpus (the kit's choice: a few epochs on a CPU);
+        # 130 steps = 10 epochs of the largest lab corpus (600 utterances)
+        easum_training=EASUMTraining(dg_epochs=20, ds_epochs=10, lr=1e-3, ds_min_steps=130),
+        meld_run=MeldRun(n_train=None, n_eval=None),
     ),
     # IEMOCAP 4-class protocol: sessions 1-4 (4290 utterances) train, session 5
     # (1241) split into val and test; 20,000 AMI clips unlabeled (CMDM 4.1-4.2).
@@ -144,6 +260,10 @@ PROFILES = {
         },
         domain_shapes={"L": (40, 768), "A": (157, 64), "V": (32, 64)},
         epochs=30, batch_size=128, seeds=(0, 1, 2, 3, 4),
+        cmdm_arch=CMDMArch(),                                       # CMDM Table 3
+        easum_arch=EASUMArch(),                                     # EASUM Sec. 4.3
+        easum_training=EASUMTraining(dg_epochs=10, ds_epochs=10, lr=1e-5, ds_lr={"iemocap": 3.5e-5}),
+        meld_run=MeldRun(n_train=None, n_eval=None),
     ),
 }
 

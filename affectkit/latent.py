@@ -139,7 +139,7 @@ def trustworthiness(z, xy, n_neighbors: int = 10) -> float:
     return float(sk_trust(z, xy, n_neighbors=n_neighbors))
 
 
-def scores(z, frame: pd.DataFrame, xy=None, k: int = 10) -> dict:
+def map_scores(z, frame: pd.DataFrame, xy=None, k: int = 10) -> dict:
     """The numbers beside a latent map: silhouette by emotion and by modality,
     kNN emotion accuracy, and (given a projection ``xy``) its trustworthiness."""
     out = {"silhouette_emotion": silhouette(z, frame["emotion"].astype(str).to_numpy()),

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-PALETTE = "colorblind"
+from .plots import PALETTE
+
 
 
 def waveform_spectrogram(signal: np.ndarray, sr: int, title: str = "The sample clip's speech"):

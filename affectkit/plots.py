@@ -64,7 +64,7 @@ def class_balance(datasets: dict, true: bool = True):
     return fig
 
 
-def feature_moments(moments: pd.DataFrame, relative: bool = False):
+def moment_bars(moments: pd.DataFrame, relative: bool = False):
     """Per-dimension first and second moments, one line per group (e.g. domain).
 
     Args:

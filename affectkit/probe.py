@@ -14,6 +14,7 @@ from sklearn.preprocessing import StandardScaler
 
 from . import metrics
 from .data.dataset import MultimodalDataset
+from .data.transforms import masked_mean
 
 STATE = "Z"  # pseudo-modality: the hidden true affect state of the synthetic world
 
@@ -40,8 +41,7 @@ def pooled_features(ds: MultimodalDataset, modalities) -> np.ndarray:
         elif m not in ds.x:
             raise ValueError(f"{ds.name}: no modality {m!r}; has {list(ds.x)}")
         elif ds.is_sequence(m):
-            mask = ds.mask[m].unsqueeze(-1).float()
-            parts.append(((ds.x[m] * mask).sum(1) / mask.sum(1).clamp_min(1)).numpy())
+            parts.append(masked_mean(ds.x[m], ds.mask[m]).numpy())
         else:
             parts.append(ds.x[m].numpy())
     return np.concatenate(parts, axis=1)

@@ -146,7 +146,7 @@ def latent_view(sources: dict, model: str | None = None, colour: str = "emotion"
         projection: "umap" or "pca" (and UMAP's n_neighbors, min_dist);
         modalities: which modalities' points to show (e.g. "AV"); points whose
             modality is not one of A, V, L (a fused representation) always show.
-    Returns: (Figure, scores dict of :func:`affectkit.latent.scores`).
+    Returns: (Figure, scores dict of :func:`affectkit.latent.map_scores`).
     """
     from . import latent, plots
 
@@ -162,7 +162,7 @@ def latent_view(sources: dict, model: str | None = None, colour: str = "emotion"
         raise ValueError(f"{model}: no points of modalities {modalities!r}; it has {sorted(frame['modality'].unique())}")
     z, frame = np.asarray(z)[keep], frame[keep].reset_index(drop=True)
     xy = latent.project(z, projection, n_neighbors, min_dist, seed)
-    numbers = latent.scores(z, frame, xy)
+    numbers = latent.map_scores(z, frame, xy)
     fig = plots.latent_maps({model: (xy, frame)}, colour, title=f"{model}: {projection.upper()} map",
                             scores={model: numbers})
     return fig, numbers

@@ -70,8 +70,8 @@ def test_warm_start_unbalanced_runs_and_per_corpus_learning_rates(monkeypatch):
     with pytest.raises(ValueError, match="needs a DG teacher"):
         ex.train_ds(DSSetting("meld", "none"), domain_data("smoke", 0), None, 0, "smoke")
     ex.train_ds(DSSetting("meld", "none", init="scratch"), domain_data("smoke", 0), None, 0, "smoke", epochs=1)
-    assert ex.TRAINING["paper"].lr_for("iemocap") == 3.5e-5 and ex.TRAINING["paper"].lr_for("mosi") == 1e-5
-    lab = ex.TRAINING["lab"]
+    assert ex.training_for("paper").lr_for("iemocap") == 3.5e-5 and ex.training_for("paper").lr_for("mosi") == 1e-5
+    lab = ex.training_for("lab")
     assert lab.ds_epochs_for(600) == lab.ds_epochs and lab.ds_epochs_for(48) >= lab.ds_min_steps
 
 

@@ -27,7 +27,7 @@ def test_stack_and_scores_see_modality_mixing():
     mix_z, mix_frame = latent.stack(*clouds(False), classes=["neu", "hap", "ang"])
     assert sep_z.shape == (120, 4) and list(sep_frame.columns) == ["modality", "emotion", "utterance"]
     assert sep_frame.emotion.iloc[1] == "hap" and sep_frame.modality.iloc[-1] == "L"
-    sep, mix = latent.scores(sep_z, sep_frame), latent.scores(mix_z, mix_frame)
+    sep, mix = latent.map_scores(sep_z, sep_frame), latent.map_scores(mix_z, mix_frame)
     assert sep["silhouette_modality"] > 0.5 > mix["silhouette_modality"]
     assert mix["knn_accuracy"] > 0.9 and mix["silhouette_emotion"] > sep["silhouette_emotion"]
     xy = latent.project(mix_z, "pca")

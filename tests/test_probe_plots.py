@@ -54,7 +54,7 @@ def test_figures_have_titles_and_labels(smoke_world):
 
     figs = [
         plots.class_balance({"train": smoke_world.train, "pool": smoke_world.unlabeled}),
-        plots.feature_moments(feature_moments({"a": smoke_world.train}, "A"), relative=False),
+        plots.moment_bars(feature_moments({"a": smoke_world.train}, "A"), relative=False),
         plots.metric_bars(pd.DataFrame({"m": ["A", "L"], "ua": [0.5, 0.6]}), "m", "ua", title="t", chance=0.25),
         plots.line(pd.DataFrame({"k": [0, 1], "ua": [0.5, 0.6]}), "k", "ua", title="t"),
     ]

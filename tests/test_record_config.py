@@ -1,3 +1,4 @@
+import dataclasses
 import importlib
 import json
 import os
@@ -157,9 +158,7 @@ def test_profiles():
 
 def test_bad_profile_sizes():
     with pytest.raises(ValueError, match="n_train must be a positive int"):
-        affectkit.config.Profile(name="x", n_train=0, n_val=1, n_test=1, n_unlabeled=1, speakers=(1, 1, 1, 1),
-                                 shapes={"A": (2,)}, domain_sizes={}, domain_shapes={"A": (2,)},
-                                 epochs=1, batch_size=1)
+        dataclasses.replace(affectkit.config.PROFILES["smoke"], name="x", n_train=0)
 
 
 def test_seed_everything_repeats_draws():

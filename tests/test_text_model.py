@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from affectkit.text.experiments import PAPER_TABLE6, majority, mean_pool, scores, subsample
+from affectkit.data.transforms import masked_mean
+from affectkit.text.experiments import PAPER_TABLE6, classification_scores, majority, subsample
 from affectkit.text.models import class_weights, fit_text_classifier, length_batches
 
 TEXTS = ["I love this so much!", "This is wonderful news.", "What a great day.",
@@ -53,7 +54,7 @@ def test_length_batches_cover_everything_once_and_group_lengths():
 
 
 def test_scores_match_hand_computation():
-    out = scores([0, 0, 1, 1], [0, 1, 1, 1], classes=("a", "b"))
+    out = classification_scores([0, 0, 1, 1], [0, 1, 1, 1], classes=("a", "b"))
     assert out["accuracy"] == 0.75
     # F1(a) = 2/3 (precision 1, recall 1/2), F1(b) = 0.8; equal support
     assert out["weighted_f1"] == pytest.approx((2 / 3 + 0.8) / 2)
@@ -64,7 +65,7 @@ def test_baseline_helpers():
     assert majority([2, 2, 1], 4).tolist() == [2, 2, 2, 2]
     x = torch.ones(2, 3, 4).numpy()
     x[0, 2] = 100.0                                          # a padded step must not count
-    pooled = mean_pool(x, np.array([[1, 1, 0], [0, 0, 0]], bool))
+    pooled = masked_mean(x, np.array([[1, 1, 0], [0, 0, 0]], bool))
     np.testing.assert_allclose(pooled, [[1.0] * 4, [0.0] * 4])
     import pandas as pd
     df = pd.DataFrame({"a": range(10)})

@@ -20,7 +20,7 @@ from .pool import balanced_indices
 from ..data.world import make_world
 from dataclasses import replace
 
-from .model import CMDM, arch_for, make_dae
+from .model import CMDM, make_dae
 from .objectives import CMDMLoss
 from ..probe import logistic_probe
 from .train import encode_split, fit, fit_autoencoder, predict
@@ -147,7 +147,7 @@ def train_dae(world, modality: str = "L", seed: int = 0, epochs: int | None = No
     """
     prof = get_profile(world.profile)
     splits = prepare(world, modality)
-    arch = replace(arch_for(prof.name), **arch_changes)
+    arch = replace(prof.cmdm_arch, **arch_changes)
     seed_everything(seed)
     dae = make_dae(modality, splits["train"].shapes[modality], arch)
     result = fit_autoencoder(dae, splits["train"], splits["val"], modality, epochs=epochs or prof.epochs,

@@ -7,59 +7,20 @@ the losses in :mod:`affectkit.cmdm.objectives` read them.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 
 import torch
 from torch import nn
 
-from ..config import get_profile
+from ..config import CMDMArch, get_profile
 from .dae import SequenceDAE, VectorDAE
-
-
-@dataclass(frozen=True)
-class CMDMArch:
-    """Layer sizes of the DAEs and the classifier (CMDM Table 3 in the paper profile).
-
-    ``convs[m]``: (kernel, stride, padding, channels) per conv layer;
-    ``hidden[m]``: linear widths between input (or flattened conv output) and latent.
-    """
-
-    latent: int = 128
-    hidden: dict = field(default_factory=lambda: {"A": (512, 256), "V": (), "L": (512,)})
-    convs: dict = field(default_factory=lambda: {
-        "V": ((4, 2, 1, 16), (5, 2, 1, 64), (3, 3, 1, 32)),
-        "L": ((4, 2, 1, 64), (4, 3, 1, 4)),
-    })
-    heads: int = 4
-    blocks: int = 2
-    dropout: float = 0.1
-    classifier_hidden: int = 128
-    reverse_target: bool = True
-
-
-ARCHS = {
-    "paper": CMDMArch(),
-    # the same structure at small sizes: two conv layers shrink 18 x 24 faces and
-    # 22 x 32 words to a few hundred values, one transformer block per side
-    "lab": CMDMArch(latent=32, hidden={"A": (64, 48), "V": (), "L": (64,)},
-                    convs={"V": ((4, 2, 1, 8), (5, 2, 1, 16), (3, 3, 1, 8)),
-                           "L": ((4, 2, 1, 8), (4, 3, 1, 4))},
-                    blocks=1, classifier_hidden=64, dropout=0.0),
-}
-ARCHS["smoke"] = CMDMArch(latent=8, hidden={"A": (12,), "V": (), "L": (12,)},
-                          convs={"V": ((2, 2, 0, 4),), "L": ((2, 2, 0, 4),)},
-                          heads=2, blocks=1, classifier_hidden=16)
-
-
-def arch_for(profile) -> CMDMArch:
-    return ARCHS[get_profile(profile).name]
 
 
 def make_dae(modality: str, shape, arch="lab"):
     """The DAE of one modality: a :class:`VectorDAE` for a (dim,) shape, a
     :class:`SequenceDAE` for (time, dim), with the layer sizes of ``arch``
     (a :class:`CMDMArch` or a profile name)."""
-    arch = arch_for(arch) if isinstance(arch, str) else arch
+    arch = get_profile(arch).cmdm_arch if isinstance(arch, str) else arch
     shape = tuple(shape)
     if len(shape) == 1:
         return VectorDAE(shape[0], arch.hidden.get(modality, ()), arch.latent)
@@ -84,7 +45,7 @@ class CMDM(nn.Module):
         super().__init__()
         if not shapes:
             raise ValueError("CMDM needs at least one modality")
-        arch = arch_for(arch) if isinstance(arch, str) else arch
+        arch = get_profile(arch).cmdm_arch if isinstance(arch, str) else arch
         self.arch, self.shapes, self.n_classes = arch, dict(shapes), n_classes
         self.daes = nn.ModuleDict({m: make_dae(m, shape, arch) for m, shape in shapes.items()})
         width = arch.latent * len(shapes)

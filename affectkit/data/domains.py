@@ -51,7 +51,7 @@ PRIORS = {
     "iemocap": _prior({"happy": 648, "sad": 1084, "neutral": 1708, "angry": 1103, "excited": 1041,
                        "frustrated": 1849}),
 }
-SPACES = {"mosi": COMMON9, "mosei": COMMON9, "meld": MELD7, "iemocap": IEMOCAP6}
+DOMAIN_SPACES = {"mosi": COMMON9, "mosei": COMMON9, "meld": MELD7, "iemocap": IEMOCAP6}
 TASKS = {"mosi": "sentiment", "mosei": "sentiment", "meld": "emotion", "iemocap": "emotion"}
 
 
@@ -99,7 +99,7 @@ def make_domains(profile="lab", seed: int = 0, shapes=None, domain_shift: float 
         rng = np.random.default_rng([int(seed), 4, d])
         offset = {m: domain_shift * rng.normal(size=k.source_dim) for m in shapes}
         scale = {m: np.exp(domain_scale * rng.normal(size=k.source_dim)) for m in shapes}
-        space, splits = SPACES[name], {}
+        space, splits = DOMAIN_SPACES[name], {}
         for s, (split, n) in enumerate(zip(("train", "val", "test"), prof.domain_sizes[name])):
             srng = np.random.default_rng([int(seed), 5, d, s])
             common = allocate(PRIORS[name], n, srng)

@@ -1,4 +1,5 @@
-"""Feature transforms: z-normalisation, pad/truncate, reversal, EASUM augmentation.
+"""Feature transforms: z-normalisation, masked mean pooling, pad/truncate, reversal,
+EASUM augmentation.
 
 ``ZNorm`` follows scikit-learn: ``fit`` on the train split only, ``transform``
 every split with the train statistics (CMDM Sec. 3.1 z-normalises every
@@ -7,9 +8,29 @@ feature dimension). Functions take and return torch tensors.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from .dataset import MultimodalDataset
+
+
+def masked_mean(x, mask=None):
+    """Mean over the real frames / words of sequences: (n, T, d), (n, T) -> (n, d).
+
+    ``mask`` is True (or 1) on real steps; padding does not count, and a row
+    with no real step pools to zeros. ``mask=None``: the plain mean over T.
+    NumPy in, NumPy out; torch in, torch out (differentiable). The one pooling
+    of the kit: probes, EASUM's models, the text classifier and MELD's baselines.
+    """
+    if isinstance(x, np.ndarray):
+        if mask is None:
+            return x.mean(1)
+        x, mask = np.asarray(x, dtype=np.float32), np.asarray(mask, dtype=np.float32)
+        return (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1.0)
+    if mask is None:
+        return x.mean(1)
+    keep = mask.unsqueeze(-1).to(x.dtype)
+    return (x * keep).sum(1) / keep.sum(1).clamp_min(1)
 
 
 class ZNorm:

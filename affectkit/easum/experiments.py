@@ -10,15 +10,15 @@
   :func:`eta_settings`, :func:`modality_settings` (EASUM Table 4).
 - :func:`summarize_metrics`: mean and std over seeds, one row per metric.
 
-Training lengths per profile are in :data:`TRAINING`. The paper gives batch 48,
-AdamW and learning rates of 1e-5 (3.5e-5 for IEMOCAP) but no epoch counts.
+Training lengths per profile are in the registry (:class:`affectkit.config.EASUMTraining`,
+``get_profile(p).easum_training``). The paper gives batch 48, AdamW and learning
+rates of 1e-5 (3.5e-5 for IEMOCAP) but no epoch counts.
 DS models start from the DG teacher's weights (:func:`~affectkit.easum.models.warm_start`,
 ``DSSetting(init="dg")``, the paper's way) or from scratch (``init="scratch"``).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +26,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from ..config import get_profile
+from ..config import EASUMTraining, get_profile
 from ..data.domains import make_domains
 from .losses import moment_distance_total
 from .models import DGModel, DSModel, check_modalities, warm_start
@@ -35,47 +35,6 @@ from .train import (balance_domains, dg_accuracy, ds_metrics, fit_dg, fit_ds, pr
                           prepare_domains)
 
 
-@dataclass(frozen=True)
-class Training:
-    """How long and how fast EASUM trains in a profile.
-
-    ``ds_lr``: a DS model's learning rate per corpus where it differs from ``lr``
-    (EASUM Sec. 4.3: 3.5e-5 for IEMOCAP, 1e-5 for the rest).
-    ``ds_min_steps``: a DS model trains for at least this many steps, so that a
-    small corpus (MOSI has 13x fewer utterances than MOSEI) is seen for more
-    epochs instead of getting a few steps in all.
-    """
-
-    dg_epochs: int
-    ds_epochs: int
-    lr: float
-    batch_size: int = 48
-    ds_lr: dict = field(default_factory=dict)
-    ds_min_steps: int = 0
-
-    def lr_for(self, domain: str) -> float:
-        """The DS learning rate of ``domain``."""
-        return self.ds_lr.get(domain, self.lr)
-
-    def ds_epochs_for(self, n_train: int) -> int:
-        """DS epochs for a train split of ``n_train`` utterances."""
-        per_epoch = math.ceil(n_train / self.batch_size)
-        return max(self.ds_epochs, math.ceil(self.ds_min_steps / per_epoch))
-
-    def ds_eval_every(self, epochs: int) -> int:
-        """Validate about ``ds_epochs`` times, however many epochs a small corpus takes."""
-        return max(1, epochs // self.ds_epochs)
-
-
-# The lab and smoke profiles take one larger rate for every corpus (the kit's
-# choice: a few epochs on a CPU); the paper profile uses the paper's rates.
-TRAINING = {
-    "smoke": Training(dg_epochs=1, ds_epochs=1, lr=1e-3, batch_size=16),
-    # 130 steps = 10 epochs of the largest lab corpus (600 utterances)
-    "lab": Training(dg_epochs=20, ds_epochs=10, lr=1e-3, ds_min_steps=130),
-    "paper": Training(dg_epochs=10, ds_epochs=10, lr=1e-5, ds_lr={"iemocap": 3.5e-5}),
-}
-
 # EASUM Sec. 4.4: eta per corpus; omega = 0.1
 PAPER_ETA = {"mosi": 0.5, "mosei": 0.5, "iemocap": 0.1, "meld": 1.0}
 PAPER_OMEGA = 0.1
@@ -83,8 +42,9 @@ PAPER_OMEGA = 0.1
 MAIN_METRIC = {"sentiment": ("mae", True), "emotion": ("weighted_f1", False)}
 
 
-def training_for(profile) -> Training:
-    return TRAINING[get_profile(profile).name]
+def training_for(profile) -> EASUMTraining:
+    """EASUM's training lengths and rates in a profile (the registry is :mod:`affectkit.config`)."""
+    return get_profile(profile).easum_training
 
 
 def domain_data(profile="lab", seed: int = 0, **world) -> dict:

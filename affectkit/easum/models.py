@@ -25,55 +25,19 @@ no [CLS] token).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import torch
 from torch import nn
 from transformers import ConvBertConfig, ConvBertModel, DebertaV2Config, DebertaV2Model
 from transformers.masking_utils import create_bidirectional_mask
 
-from ..config import get_profile
-from ..data.transforms import temporal_zero_out
+from ..config import EASUMArch, get_profile
+from ..data.transforms import masked_mean, temporal_zero_out
 from .mag import MAG, align_to
 
 N_POLARITIES = 3   # negative, neutral, positive
 N_COMMON = 9       # EASUM-9
-
-
-@dataclass(frozen=True)
-class EASUMArch:
-    """Sizes of the EASUM models (paper: Sec. 4.3).
-
-    ``ds_layers``: DeBERTa layers per task (paper: 8 for sentiment, 3 for emotion).
-    """
-
-    hidden: int = 768
-    heads: int = 12
-    intermediate: int = 3072
-    dg_layers: int = 8
-    ds_layers: dict = None
-    gamma: float = 1.0
-    dropout: float = 0.5
-    max_len: int = 64
-
-    def __post_init__(self):
-        if self.ds_layers is None:
-            object.__setattr__(self, "ds_layers", {"sentiment": 8, "emotion": 3})
-        if self.hidden % self.heads:
-            raise ValueError(f"hidden {self.hidden} must be a multiple of heads {self.heads}")
-
-
-ARCHS = {
-    "paper": EASUMArch(),
-    "lab": EASUMArch(hidden=32, heads=2, intermediate=64, dg_layers=2,
-                     ds_layers={"sentiment": 2, "emotion": 2}, dropout=0.1),
-    "smoke": EASUMArch(hidden=12, heads=2, intermediate=24, dg_layers=1,
-                       ds_layers={"sentiment": 1, "emotion": 1}, dropout=0.1),
-}
-
-
-def arch_for(profile) -> EASUMArch:
-    return ARCHS[get_profile(profile).name]
 
 
 def check_modalities(modalities: str) -> str:
@@ -140,14 +104,6 @@ class Fusion(nn.Module):
         return fused if text_mask is None else fused * text_mask.unsqueeze(-1).to(fused)
 
 
-def pool(hidden: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-    """Mean over real tokens: (b, T, d), (b, T) -> (b, d)."""
-    if mask is None:
-        return hidden.mean(1)
-    keep = mask.unsqueeze(-1).to(hidden)
-    return (hidden * keep).sum(1) / keep.sum(1).clamp_min(1)
-
-
 def head(hidden: int, out: int, dropout: float) -> nn.Sequential:
     """dropout -> dense -> GELU -> dropout -> projection (the official code's heads)."""
     return nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.GELU(), nn.Dropout(dropout),
@@ -181,7 +137,7 @@ class MAGEncoder(nn.Module):
         training only: 0 for original utterances, the rate for augmented copies)."""
         embedded, acoustic, visual, text_mask, attn = self._embedded(x, mask, zero_out)
         fused = self.fusion(embedded, acoustic, visual, text_mask)
-        return pool(self.layers(fused, attn), text_mask)
+        return masked_mean(self.layers(fused, attn), text_mask)
 
     @torch.no_grad()
     def explain(self, x: dict, mask: dict) -> dict:
@@ -208,7 +164,7 @@ class DGModel(MAGEncoder):
 
     def __init__(self, shapes: dict, arch="lab", modalities: str = "LAV"):
         super().__init__()
-        arch = arch_for(arch) if isinstance(arch, str) else arch
+        arch = get_profile(arch).easum_arch if isinstance(arch, str) else arch
         self.arch, self.shapes = arch, {m: tuple(s) for m, s in shapes.items()}
         self.fusion = Fusion(self.shapes, arch, modalities)
         self.domains = {}
@@ -267,7 +223,7 @@ class DSModel(MAGEncoder):
             raise ValueError(f"task must be 'sentiment' or 'emotion', got {task!r}")
         if task == "emotion" and not n_classes:
             raise ValueError("an emotion DS model needs n_classes (its corpus's classes)")
-        arch = arch_for(arch) if isinstance(arch, str) else arch
+        arch = get_profile(arch).easum_arch if isinstance(arch, str) else arch
         self.arch, self.task, self.shapes = arch, task, {m: tuple(s) for m, s in shapes.items()}
         self.fusion = Fusion(self.shapes, arch, modalities)
         config = DebertaV2Config(vocab_size=2, hidden_size=arch.hidden, num_hidden_layers=arch.ds_layers[task],

@@ -15,13 +15,13 @@ when its file is there) with weighted F1 and accuracy:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..config import get_profile
+from ..config import MeldRun, get_profile
 from ..data.labels import MELD7
+from ..data.transforms import masked_mean
 
 # CMDM Table 6, weighted F1 of text-only ("L") models on MELD (test split).
 # context: uses conversation context; speaker: uses speaker identities.
@@ -33,27 +33,9 @@ PAPER_TABLE6 = pd.DataFrame([
 ], columns=["model", "weighted_f1", "context", "speaker"])
 
 
-@dataclass(frozen=True)
-class MeldRun:
-    """How much of MELD each profile uses and how long each model trains."""
-
-    n_train: int | None          # None: all of train
-    n_eval: int | None           # None: all of the evaluated split
-    max_words: int = 12          # CMDM: 12 words per MELD utterance
-    finetune_epochs: int = 2
-    max_length: int = 48         # tokens per utterance for fine-tuning
-    cmdm_epochs: int = 6         # dev UA stops improving after ~5 epochs (20 measured: 0.297 at 3, 0.322 best at 14)
-
-
-RUNS = {
-    "smoke": MeldRun(n_train=320, n_eval=160, finetune_epochs=1, max_length=24, cmdm_epochs=2),
-    "lab": MeldRun(n_train=None, n_eval=None),
-    "paper": MeldRun(n_train=None, n_eval=None),
-}
-
-
 def meld_run(profile) -> MeldRun:
-    return RUNS[get_profile(profile).name]
+    """How much of MELD a profile uses (the registry is :mod:`affectkit.config`)."""
+    return get_profile(profile).meld_run
 
 
 def subsample(df: pd.DataFrame, n: int | None, seed: int = 0) -> pd.DataFrame:
@@ -63,7 +45,7 @@ def subsample(df: pd.DataFrame, n: int | None, seed: int = 0) -> pd.DataFrame:
     return df.sample(n=n, random_state=seed).reset_index(drop=True)
 
 
-def scores(y_true, y_pred, classes=MELD7.classes) -> dict:
+def classification_scores(y_true, y_pred, classes=MELD7.classes) -> dict:
     """Weighted F1, accuracy and per-class F1 (scikit-learn), as plain floats."""
     from sklearn.metrics import accuracy_score, f1_score
 
@@ -80,12 +62,6 @@ def majority(y_train, n: int) -> np.ndarray:
     return np.full(n, np.bincount(np.asarray(y_train)).argmax())
 
 
-def mean_pool(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """(n, T, d) word vectors, (n, T) mask -> (n, d) mean over real words."""
-    x, mask = np.asarray(x, dtype=np.float32), np.asarray(mask, dtype=np.float32)
-    return (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1.0)
-
-
 def logreg(train_x, train_mask, y_train, eval_x, eval_mask, C: float = 1.0, seed: int = 0) -> np.ndarray:
     """Logistic regression on standardised mean-pooled word vectors; (n_eval,) predictions."""
     from sklearn.linear_model import LogisticRegression
@@ -93,8 +69,8 @@ def logreg(train_x, train_mask, y_train, eval_x, eval_mask, C: float = 1.0, seed
     from sklearn.preprocessing import StandardScaler
 
     clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000, random_state=seed))
-    clf.fit(mean_pool(train_x, train_mask), y_train)
-    return clf.predict(mean_pool(eval_x, eval_mask))
+    clf.fit(masked_mean(train_x, train_mask), y_train)
+    return clf.predict(masked_mean(eval_x, eval_mask))
 
 
 def text_dataset(x, mask, y, name: str):

@@ -26,6 +26,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .. import loop
+from ..data.transforms import masked_mean
 from ..config import resolve_device
 
 
@@ -56,8 +57,7 @@ class TextClassifier(nn.Module):
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """(batch, T) token ids and mask -> (batch, n_classes) logits."""
         h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        m = attention_mask.unsqueeze(-1).to(h.dtype)
-        pooled = (h * m).sum(1) / m.sum(1).clamp_min(1.0)
+        pooled = masked_mean(h, attention_mask)
         return self.head(pooled)
 
     @torch.no_grad()
