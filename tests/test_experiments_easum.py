@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from affectkit.easum.experiments import (PAPER_ETA, DSSetting, domain_data, domain_separation, eta_settings,
+from affectkit.easum.reference import PAPER_ETA
+from affectkit.easum.experiments import (DSSetting, domain_data, domain_separation, eta_settings,
                                          init_settings, modality_settings, paired_gain, run_dg, run_ds, spl_settings,
                                          summarize_metrics)
 from affectkit.easum.models import DGModel

@@ -29,15 +29,13 @@ from tqdm.auto import tqdm
 from ..config import EASUMTraining, get_profile
 from ..data.domains import make_domains
 from .losses import moment_distance_total
+from .reference import PAPER_ETA
 from .models import DGModel, DSModel, check_modalities, warm_start
 from ..probe import logistic_probe
 from .train import (balance_domains, dg_accuracy, ds_metrics, fit_dg, fit_ds, predict_dg,
                           prepare_domains)
 
 
-# EASUM Sec. 4.4: eta per corpus; omega = 0.1
-PAPER_ETA = {"mosi": 0.5, "mosei": 0.5, "iemocap": 0.1, "meld": 1.0}
-PAPER_OMEGA = 0.1
 # the metric each corpus is read by first, and whether lower is better
 MAIN_METRIC = {"sentiment": ("mae", True), "emotion": ("weighted_f1", False)}
 

@@ -19,18 +19,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..cmdm.reference import TABLE6_MELD_L
 from ..config import MeldRun, get_profile
 from ..data.labels import MELD7
 from ..data.transforms import masked_mean
 
-# CMDM Table 6, weighted F1 of text-only ("L") models on MELD (test split).
-# context: uses conversation context; speaker: uses speaker identities.
-PAPER_TABLE6 = pd.DataFrame([
-    ("CMN", 0.545, False, True), ("ICON", 0.546, True, True), ("BC-LSTM", 0.543, True, False),
-    ("DialogueRNN", 0.551, True, True), ("ConGCN without context", 0.543, False, True),
-    ("ConGCN without speaker", 0.553, True, False), ("ConGCN", 0.574, True, True),
-    ("CMDM (Ours-fully)", 0.530, False, False),
-], columns=["model", "weighted_f1", "context", "speaker"])
+PAPER_TABLE6 = TABLE6_MELD_L   # CMDM Table 6 (affectkit.cmdm.reference): text-only models on MELD
 
 
 def meld_run(profile) -> MeldRun:
