@@ -58,20 +58,31 @@ def budget(epochs: int, n_full: int, n_labeled: int, batch_size: int) -> int:
     return max(epochs, -(-epochs * steps(n_full) // steps(n_labeled)))
 
 
+def sizes_of(data, profile=None):
+    """The profile whose sizes (architecture, epochs, batch, lr) train on ``data``:
+    ``profile`` when given, else the synthetic world's own, else "lab"."""
+    return get_profile(profile if profile is not None else getattr(data, "profile", None) or "lab")
+
+
 def balanced_pool(world, seed: int = 0, n_labeled: int | None = None, epochs: int | None = None,
-                  device="auto") -> dict:
+                  device="auto", profile=None) -> dict:
     """CMDM's pool selection: a vanilla A+V+L classifier trained on the labeled
     data labels the pool; the pool is re-sampled to equal predicted classes
     (:func:`affectkit.cmdm.pool.balance_pool`).
 
     Returns: {"indices": (len(pool),) pool indices of the balanced pool,
     "pseudo": (len(pool),) predicted class of every pool utterance,
-    "pseudo_acc": accuracy of those predictions against the hidden true classes}.
+    "pseudo_acc": accuracy of those predictions against the hidden true classes
+    (NaN for a real corpus, whose pool has none)}.
+    ``world``: the synthetic world or any :class:`~affectkit.data.corpus.Corpus` with an unlabeled pool.
     """
-    prof = get_profile(world.profile)
-    splits = prepare(world, "AVL")
+    prof = sizes_of(world, profile)
+    if getattr(world, "unlabeled", None) is None:
+        raise ValueError(f"a semi-supervised setting needs an unlabeled pool; "
+                         f"{getattr(world, 'name', 'the corpus')} has none")
+    splits = prepare(world, [m for m in "AVL" if m in world.train.x])
     seed_everything(seed)
-    model = CMDM(splits["train"].shapes, len(world.classes), prof.name)
+    model = CMDM(splits["train"].shapes, len(world.classes), prof.cmdm_arch)
     train = labeled_subset(splits["train"], n_labeled)
     n_epochs = budget(epochs or prof.epochs, len(splits["train"]), len(train), prof.batch_size)
     result = fit(model, train, splits["val"], None, loss=VANILLA, epochs=n_epochs,
@@ -81,19 +92,27 @@ def balanced_pool(world, seed: int = 0, n_labeled: int | None = None, epochs: in
     per_class = len(pseudo) // len(world.classes)
     indices = balanced_indices(pseudo, len(world.classes), per_class, seed)
     truth = splits["unlabeled"].y_true.numpy()
-    return {"indices": indices, "pseudo": pseudo, "pseudo_acc": float((pseudo == truth).mean())}
+    known = truth >= 0
+    acc = float((pseudo[known] == truth[known]).mean()) if known.any() else float("nan")
+    return {"indices": indices, "pseudo": pseudo, "pseudo_acc": acc}
 
 
 def prepare(world, modalities="AVL") -> dict:
-    """z-normalise every split with train statistics (CMDM Sec. 3.1) and keep ``modalities``."""
+    """z-normalise every split with train statistics (CMDM Sec. 3.1) and keep ``modalities``.
+    ``world``: the synthetic world or a :class:`~affectkit.data.corpus.Corpus`."""
     mods = list(modalities)
+    missing = [m for m in mods if m not in world.train.x]
+    if missing:
+        raise ValueError(f"{getattr(world, 'name', 'the data')} has no modality {missing}; it has "
+                         f"{list(world.train.x)}")
     norm = ZNorm().fit(world.train.select(mods))
     return {name: norm.transform(ds.select(mods)) for name, ds in world.splits.items()}
 
 
 def train_setting(world, setting: Setting, seed: int = 0, epochs: int | None = None, device="auto",
-                  arch=None, pool_indices=None):
-    """Train one setting on ``world``.
+                  arch=None, pool_indices=None, profile=None):
+    """Train one setting on ``world`` (the synthetic world or a :class:`~affectkit.data.corpus.Corpus`;
+    ``profile``: whose sizes train it, default :func:`sizes_of`).
 
     ``pool_indices``: which pool utterances a balanced setting trains on
     (``balanced_pool(...)["indices"]``; computed here when not given).
@@ -102,19 +121,22 @@ def train_setting(world, setting: Setting, seed: int = 0, epochs: int | None = N
         (FitResult, row dict of test measures, test predictions of :func:`~affectkit.cmdm.train.predict`
         with "labels": the test split's true classes).
     """
-    prof = get_profile(world.profile)
+    prof = sizes_of(world, profile)
     splits = prepare(world, setting.modalities)
     pool = None
     if setting.semi:
+        if "unlabeled" not in splits:
+            raise ValueError(f"a semi-supervised setting needs an unlabeled pool; "
+                             f"{getattr(world, 'name', 'the corpus')} has none")
         pool = splits["unlabeled"]
         if setting.balanced:
             if pool_indices is None:
-                pool_indices = balanced_pool(world, seed, setting.n_labeled, epochs, device)["indices"]
+                pool_indices = balanced_pool(world, seed, setting.n_labeled, epochs, device, prof)["indices"]
             pool = pool.subset(pool_indices, name="unlabeled (balanced)")
         if setting.n_unlabeled is not None:
             pool = pool.subset(np.arange(min(setting.n_unlabeled, len(pool))))
     seed_everything(seed)
-    model = CMDM(splits["train"].shapes, len(world.classes), arch or prof.name)
+    model = CMDM(splits["train"].shapes, len(world.classes), arch or prof.cmdm_arch)
     train = labeled_subset(splits["train"], setting.n_labeled)
     n_epochs = budget(epochs or prof.epochs, len(splits["train"]), len(train), prof.batch_size)
     result = fit(model, train, splits["val"], pool, loss=setting.loss, epochs=n_epochs,
@@ -134,7 +156,7 @@ def train_setting(world, setting: Setting, seed: int = 0, epochs: int | None = N
 
 
 def train_dae(world, modality: str = "L", seed: int = 0, epochs: int | None = None, device="auto",
-              progress: bool = False, **arch_changes):
+              progress: bool = False, profile=None, **arch_changes):
     """Train one modality's DAE alone (reconstruction only) on a world's train split.
 
     Args:
@@ -145,7 +167,7 @@ def train_dae(world, modality: str = "L", seed: int = 0, epochs: int | None = No
         probe of the test latents trained on the train latents), "best_epoch"
         and the changed fields), test outputs of :func:`~affectkit.cmdm.train.encode_split`.
     """
-    prof = get_profile(world.profile)
+    prof = sizes_of(world, profile)
     splits = prepare(world, modality)
     arch = replace(prof.cmdm_arch, **arch_changes)
     seed_everything(seed)
@@ -162,8 +184,15 @@ def train_dae(world, modality: str = "L", seed: int = 0, epochs: int | None = No
 
 
 def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
-                 progress: bool = True, keep: dict | None = None, pools: dict | None = None) -> pd.DataFrame:
-    """Train every named setting for every seed (one world per seed).
+                 progress: bool = True, keep: dict | None = None, pools: dict | None = None,
+                 data=None) -> pd.DataFrame:
+    """Train every named setting for every seed.
+
+    ``data``: None, the synthetic world of ``profile`` (one world per seed); a
+    :class:`~affectkit.data.corpus.Corpus` (e.g. :func:`~affectkit.data.corpus.load_corpus`
+    of the user's clips, IEMOCAP), the same data for every seed, which then varies
+    the initialisation and the batches; or a callable ``seed -> corpus``.
+    ``profile`` sets only the sizes (architecture, epochs, batch, learning rate).
 
     Returns:
         tidy DataFrame, one row per (setting, seed): "setting", "seed", "wa", "ua",
@@ -178,15 +207,15 @@ def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None =
     rows, pools = [], {} if pools is None else pools
     bar = tqdm(total=len(seeds) * len(settings), desc="training", disable=not progress)
     for seed in seeds:
-        world = make_world(prof.name, seed=seed)
+        world = (make_world(prof.name, seed=seed) if data is None else data(seed) if callable(data) else data)
         for name, setting in settings.items():
             indices = None
             if setting.semi and setting.balanced:  # one balanced pool per seed and label budget
                 key = (seed, setting.n_labeled)
                 if key not in pools:
-                    pools[key] = balanced_pool(world, seed, setting.n_labeled, epochs, device)
+                    pools[key] = balanced_pool(world, seed, setting.n_labeled, epochs, device, prof)
                 indices = pools[key]["indices"]
-            result, row, out = train_setting(world, setting, seed, epochs, device, pool_indices=indices)
+            result, row, out = train_setting(world, setting, seed, epochs, device, pool_indices=indices, profile=prof)
             rows.append({"setting": name, **row})
             if keep is not None and seed == seeds[0]:
                 keep[name] = {**out, "model": result.model}

@@ -45,11 +45,50 @@ def training_for(profile) -> EASUMTraining:
     return get_profile(profile).easum_training
 
 
-def domain_data(profile="lab", seed: int = 0, **world) -> dict:
-    """The four domains of a seed, z-normalised with pooled statistics
-    (:func:`~affectkit.easum.train.prepare_domains`); ``world``: knobs of
-    :func:`~affectkit.data.domains.make_domains`."""
-    return prepare_domains(make_domains(profile, seed=seed, **world))
+def domain_data(profile="lab", seed: int = 0, data=None, **world) -> dict:
+    """The domains of a seed, z-normalised with pooled statistics
+    (:func:`~affectkit.easum.train.prepare_domains`).
+
+    ``data``: None, the four synthetic domains of ``profile`` (``world``: knobs of
+    :func:`~affectkit.data.domains.make_domains`); a dict name -> corpus (each a
+    :class:`~affectkit.data.corpus.Corpus`: MOSI / MOSEI, IEMOCAP, the user's,
+    as many as there are, one domain each); a single corpus; or a callable
+    ``seed -> any of these``. Vector features (an IS10 vector per clip) become
+    sequences of length one (EASUM fuses sequences).
+    """
+    if data is None:
+        return prepare_domains(make_domains(profile, seed=seed, **world))
+    if callable(data):
+        data = data(seed)
+    if not isinstance(data, dict):
+        data = {data.name: data}
+    if not data:
+        raise ValueError("data must name at least one corpus")
+    domains = {}
+    for i, (name, corpus) in enumerate(data.items()):
+        missing = [s for s in ("train", "val", "test") if getattr(corpus, s, None) is None]
+        if missing or not hasattr(corpus, "task"):
+            raise TypeError(f"domain {name!r} must be a Corpus with train/val/test splits and a task, "
+                            f"got {type(corpus).__name__}")
+        domains[name] = as_sequences(corpus, i)
+    return prepare_domains(domains)
+
+
+def as_sequences(corpus, index: int = 0):
+    """``corpus`` with every vector modality (n, d) as a one-step sequence (n, 1, d)
+    and its domain index set (a copy; the corpus is unchanged)."""
+    from dataclasses import replace as replace_
+
+    def seq(ds):
+        return ds.with_features({m: v.unsqueeze(1) if v.ndim == 2 else v for m, v in ds.x.items()})
+
+    splits = {s: seq(ds) for s, ds in corpus.splits.items() if s != "unlabeled"}
+    for s, ds in splits.items():
+        splits[s] = replace_(ds, domain=torch.full((len(ds),), index, dtype=torch.int64))
+    fields = {"index": index, **splits}
+    if hasattr(corpus, "unlabeled"):
+        fields["unlabeled"] = None
+    return replace_(corpus, **fields)
 
 
 def domain_separation(model: DGModel, prepared: dict, device=None) -> dict:
@@ -58,8 +97,11 @@ def domain_separation(model: DGModel, prepared: dict, device=None) -> dict:
     Returns {"md_total": MD_total (K = 2) of the test representations,
     "probe_acc": accuracy of a logistic-regression domain classifier fit on
     the validation representations and scored on the test ones,
-    "chance": the share of the largest domain in the test splits}.
+    "chance": the share of the largest domain in the test splits}. With a single
+    domain there is nothing to separate: MD_total and the probe are NaN.
     """
+    if len(prepared) < 2:
+        return {"md_total": float("nan"), "probe_acc": float("nan"), "chance": 1.0}
     reps = {split: {name: predict_dg(model, e[split], device=device)["rep"] for name, e in prepared.items()}
             for split in ("val", "test")}
     md = moment_distance_total({n: torch.as_tensor(r) for n, r in reps["test"].items()}).item()
@@ -85,7 +127,8 @@ def train_dg(prepared: dict, omega: float, seed: int = 0, profile="lab", epochs:
     elif balanced is None:
         balanced = balance_domains(prepared, seed=seed)
     torch.manual_seed(seed)
-    return fit_dg(DGModel(prepared["mosi"]["train"].shapes, prof.name), balanced, omega=omega,
+    shapes = next(iter(prepared.values()))["train"].shapes
+    return fit_dg(DGModel(shapes, prof.easum_arch), balanced, omega=omega,
                   epochs=epochs or train.dg_epochs, batch_size=train.batch_size, lr=train.lr, seed=seed,
                   device=device, progress=False)
 
@@ -99,7 +142,7 @@ def _seed_loop(profile, seeds, n_settings: int, desc: str, progress: bool):
 
 def run_dg(omegas: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
            progress: bool = True, models: dict | None = None, untrained: bool = True, balance: bool = True,
-           **world) -> pd.DataFrame:
+           data=None, **world) -> pd.DataFrame:
     """Train one DG model per (setting, seed); ``omegas``: setting name -> omega.
 
     Returns: one row per (setting, seed): "setting", "omega", "balanced", "seed",
@@ -108,17 +151,18 @@ def run_dg(omegas: dict, profile="lab", seeds=None, epochs: int | None = None, d
     ``untrained`` also a row "untrained" per seed (the initial model).
     ``balance``: EASUM's augmentation balancing (default) or none.
     ``models``: if a dict, filled with ``models[(setting, seed)] = DGResult``.
+    ``data``: the domains (see :func:`domain_data`); ``profile`` then sets only the sizes.
     """
     prof, seeds, bar = _seed_loop(profile, seeds, len(omegas), "DG models", progress)
     rows = []
     for seed in seeds:
-        prepared = domain_data(prof.name, seed, **world)
+        prepared = domain_data(prof.name, seed, data, **world)
         balanced = balance_domains(prepared, seed=seed) if balance else prepared
-        shapes = prepared["mosi"]["train"].shapes
+        shapes = next(iter(prepared.values()))["train"].shapes
         if untrained:
             torch.manual_seed(seed)
             rows.append({"setting": "untrained", "omega": np.nan, "seed": seed,
-                         **domain_separation(DGModel(shapes, prof.name), prepared, device)})
+                         **domain_separation(DGModel(shapes, prof.easum_arch), prepared, device)})
         for name, omega in omegas.items():
             result = train_dg(prepared, omega, seed, prof.name, epochs, device, balanced)
             test_acc = dg_accuracy(result.model, prepared, "test", device)
@@ -142,7 +186,8 @@ class DSSetting:
 
     ``spl``: "none" (no auxiliary loss), "soft" (KL to the DG teacher's
     distribution, EASUM) or "hard" (cross-entropy to its argmax).
-    ``eta``: None takes the paper's value for the corpus (:data:`PAPER_ETA`).
+    ``eta``: None takes the paper's value for the corpus (:data:`PAPER_ETA`); a
+    corpus the paper did not use (the user's) needs an explicit ``eta``.
     ``init``: "dg" (the DS model starts from the DG teacher's matching weights,
     EASUM Fig. 1 and the official code) or "scratch" (random initialisation).
     """
@@ -155,8 +200,12 @@ class DSSetting:
     init: str = "dg"
 
     def __post_init__(self):
-        if self.domain not in PAPER_ETA:
-            raise ValueError(f"unknown domain {self.domain!r}; EASUM's are {sorted(PAPER_ETA)}")
+        if self.domain not in PAPER_ETA and self.eta is None and self.spl != "none":
+            raise ValueError(f"the paper gives no eta for corpus {self.domain!r} (it has {sorted(PAPER_ETA)}): "
+                             f"pass eta=...")
+        if self.eta is not None:
+            from ..checks import number
+            number(self.eta, "eta", 0)
         if self.spl not in ("none", "soft", "hard"):
             raise ValueError(f"spl must be 'none', 'soft' or 'hard', got {self.spl!r}")
         if self.init not in INITS:
@@ -176,12 +225,14 @@ def train_ds(setting: DSSetting, prepared: dict, teacher: DGModel | None, seed: 
     ``init="dg"``, the starting weights.
     """
     prof, train = get_profile(profile), training_for(profile)
+    if setting.domain not in prepared:
+        raise ValueError(f"setting {setting} names corpus {setting.domain!r}; the data has {sorted(prepared)}")
     e = prepared[setting.domain]
     if teacher is None and (setting.spl != "none" or setting.init == "dg"):
         raise ValueError(f"setting {setting} needs a DG teacher (pseudo labels: {setting.spl!r}, "
                          f"init: {setting.init!r}); use spl='none', init='scratch' to train without one")
     torch.manual_seed(seed)
-    model = DSModel(e["train"].shapes, e["task"], len(e["space"].classes), prof.name, setting.modalities)
+    model = DSModel(e["train"].shapes, e["task"], len(e["space"].classes), prof.easum_arch, setting.modalities)
     if setting.init == "dg":
         warm_start(model, teacher)
     epochs = epochs or train.ds_epochs_for(len(e["train"]))
@@ -196,18 +247,19 @@ def train_ds(setting: DSSetting, prepared: dict, teacher: DGModel | None, seed: 
 
 
 def run_ds(settings: dict, teachers: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
-           progress: bool = True, models: dict | None = None, **world) -> pd.DataFrame:
+           progress: bool = True, models: dict | None = None, data=None, **world) -> pd.DataFrame:
     """Train every named :class:`DSSetting` for every seed.
 
     ``teachers``: seed -> trained DG model (its pseudo labels). Returns one row
     per (setting, seed) with the corpus's test metrics as columns (sentiment:
     acc2, f1, mae, corr; emotion: acc, weighted_f1). ``models``: filled with
-    ``models[(setting, seed)] = DSResult`` when a dict.
+    ``models[(setting, seed)] = DSResult`` when a dict. ``data``: the domains
+    (see :func:`domain_data`; the same as the teachers were trained on).
     """
     prof, seeds, bar = _seed_loop(profile, seeds, len(settings), "DS models", progress)
     rows = []
     for seed in seeds:
-        prepared = domain_data(prof.name, seed, **world)
+        prepared = domain_data(prof.name, seed, data, **world)
         for name, setting in settings.items():
             result, row = train_ds(setting, prepared, teachers.get(seed), seed, prof.name, epochs, device)
             rows.append({"setting": name, **row})
