@@ -310,7 +310,8 @@ def latent_maps(maps: dict, colour: str = "emotion", title: str = "Latent maps",
                 ax.scatter(*xy[pick].T, s=4, alpha=0.5, color=palette[level], label=level)
         sub = ""
         if scores and name in scores:
-            sub = "\n" + ", ".join(f"{k} {v:.2f}" for k, v in scores[name].items())
+            items = [f"{k} {v:.2f}" for k, v in scores[name].items()]
+            sub = "".join(("\n" if i % 2 == 0 else ", ") + item for i, item in enumerate(items))
         ax.set_title(f"{name}{sub}", fontsize=9)
         ax.set_xlabel("map 1")
         ax.set_ylabel("map 2")
