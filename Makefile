@@ -36,7 +36,7 @@ readme: $(STAMP)
 
 ## lab: JupyterLab on the notebooks
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 ## test: unit tests + every notebook in the smoke profile
 test: $(STAMP)

@@ -187,7 +187,8 @@ _positive_int.__name__ = "integer"   # argparse: "invalid integer value: 'x'"
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", default="lab", choices=["smoke", "lab", "paper"])
-    parser.add_argument("--out", default=str(ROOT / "build"))
+    checkout = (ROOT / "pyproject.toml").exists()   # an editable install in the repository
+    parser.add_argument("--out", default=str((ROOT if checkout else Path.cwd()) / "build"))
     parser.add_argument("--cell-timeout", type=_positive_int, default=1800, help="seconds per cell (>= 1)")
     parser.add_argument("--readme", metavar="PATH",
                         help="afterwards, regenerate the results section of this README from the sidecars")
@@ -195,6 +196,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     out = Path(args.out)
     paths = [Path(p) for p in args.notebooks] or list_notebooks()
+    if not paths:
+        print(f"error: no notebooks in {NOTEBOOKS} (an installed affectkit carries no notebooks): pass their "
+              f"paths, e.g. python -m affectkit run path/to/notebooks/*.ipynb", file=sys.stderr)
+        return 2
     try:   # every notebook checked before any runs
         for path in paths:
             notebook_parameters(path)

@@ -8,7 +8,7 @@ The clip is small and free of licence questions:
   panned and zoomed a little over the clip; for one stretch the face is
   covered, so the face extractor has frames without a face to carry over.
 
-Run once (the outputs are committed under ``data/sample_clip/``)::
+Run once (the outputs are committed under ``affectkit/features/sample_clip/``, package data)::
 
     pip install espeakng-loader
     python data/make_sample_clip.py
@@ -26,7 +26,7 @@ import numpy as np
 import soundfile as sf
 from matplotlib import cbook
 
-OUT = pathlib.Path(__file__).resolve().parent / "sample_clip"
+OUT = pathlib.Path(__file__).resolve().parents[1] / "affectkit" / "features" / "sample_clip"
 TEXT = "I can't believe we finally did it! This is the best news all year."
 FPS = 25
 SIZE = (180, 216)          # (width, height) of the video frames

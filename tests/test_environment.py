@@ -71,3 +71,18 @@ def test_library_names_nothing_outside_the_repository(path):
     hits = [f"{path}:{i}: {line.strip()}" for i, line in enumerate((ROOT / path).read_text().splitlines(), 1)
             if OUTSIDE.search(line)]
     assert not hits, "\n".join(hits)
+
+
+def test_the_sample_clip_ships_inside_the_package():
+    """A non-editable `pip install .` carries it (package data), so sample_clip() works anywhere."""
+    import tomllib
+    from pathlib import Path
+
+    import affectkit
+    from affectkit.features import sample_clip
+
+    clip = sample_clip()
+    package = Path(affectkit.__file__).parent
+    assert clip.audio.is_relative_to(package) and clip.video.exists() and clip.text
+    config = tomllib.loads((package.parent / "pyproject.toml").read_text())
+    assert "sample_clip/*" in config["tool"]["setuptools"]["package-data"]["affectkit.features"]

@@ -5,14 +5,14 @@
 - :mod:`affectkit.features.lexical`: word vectors from a transformer, (22, d) per utterance.
 
 :func:`sample_clip` gives the paths of the short clip the kit ships
-(``data/sample_clip``, made by ``data/make_sample_clip.py``).
+(``affectkit/features/sample_clip``, package data, made by ``data/make_sample_clip.py``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample_clip"
+SAMPLE_DIR = Path(__file__).resolve().parent / "sample_clip"   # ships inside the package
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class SampleClip:
 
 def sample_clip(directory: str | Path | None = None) -> SampleClip:
     """The sample clip (``clip.wav``, ``clip.mp4``, ``clip.txt``) in ``directory``
-    (default: the repository's ``data/sample_clip``)."""
+    (default: the copy inside the installed package)."""
     d = Path(directory) if directory is not None else SAMPLE_DIR
     clip = SampleClip(d / "clip.wav", d / "clip.mp4", d / "clip.txt")
     missing = [p.name for p in (clip.audio, clip.video, clip.transcript_path) if not p.is_file()]

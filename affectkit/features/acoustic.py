@@ -12,7 +12,7 @@ configuration file that the ``opensmile`` package ships, through its Python
 API, from a file or from an array with its sample rate.
 
     >>> from affectkit.features import acoustic
-    >>> v = acoustic.is10("data/sample_clip/clip.wav")   # (1582,) float32
+    >>> v = acoustic.is10(sample_clip().audio)   # (1582,) float32
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ download). Any ``torch.nn.Module`` that maps (n, 1, 64, 64) crops in [0, 1] to
 (n, d) features can replace it, e.g. a CNN trained on facial expressions.
 
     >>> from affectkit.features import visual
-    >>> track = visual.face_track("data/sample_clip/clip.mp4")
+    >>> track = visual.face_track(sample_clip().video)
     >>> x, mask = visual.face_features(track, length=18)     # (18, 1764), (18,)
 """
 from __future__ import annotations
