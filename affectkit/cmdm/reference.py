@@ -1,6 +1,6 @@
 """The CMDM paper's own numbers (Liang, Li, Jin, ACM MM 2020), for comparison
 with what the kit measures. Nothing here is computed; every value is quoted
-from the paper (``../shared/papers/cmdm.txt``), with its table.
+from the paper, with its table.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The EASUM paper's own numbers (Hwang & Kim), for comparison with what the
 kit measures. Nothing here is computed; every value is quoted from the paper
-(``../shared/papers/easum.txt``), with its section or table.
+with its section or table.
 """
 
 from __future__ import annotations
