@@ -307,3 +307,25 @@ def lab_08(r):
 
 
 LAB["08_meld_text"] = lab_08
+
+
+def smoke_09(r):
+    assert r["corpus_rows"]["labels"] == ["happy", "neutral", "sad"]
+    assert r["extraction"]["skipped"] == 0 and r["extraction"]["extracted"] == r["corpus_rows"]["clips"]
+    assert set(r["cmdm_ua"]) == {"A alone", "V alone", "L alone", "AVL vanilla", "AVL matched", "AVL semi"}
+    assert all(_unit(v) for v in r["cmdm_ua"].values())
+    assert {row["spl"] for row in r["easum_ds"]} == {"none", "soft"}
+
+
+def lab_09(r):
+    """The demo's labels hold by construction: the words decide the class, the sound
+    follows it, the face is the same in every clip. The pipes must show exactly that."""
+    smoke_09(r)
+    c = r["construction_check"]
+    assert c["L"] >= 0.9, f"each class has its own lines: the lexical model separates them: {c}"
+    assert c["A"] > c["chance"] + 0.2, f"speed and loudness carry the class: {c}"
+    assert c["V"] <= c["chance"] + 0.1, f"one face for every clip: the visual model is at chance: {c}"
+
+
+SMOKE["09_your_corpus"] = smoke_09
+LAB["09_your_corpus"] = lab_09

@@ -36,7 +36,7 @@ def test_the_demo_corpus_loads_as_datasets(demo):
     corpus = load_corpus(demo["result"]["path"])
     assert demo["result"]["skipped"] == {} and demo["result"]["extracted"] == 18
     assert corpus.classes == ("happy", "neutral", "sad")
-    assert corpus.train.shapes == {"A": (1582,), "V": (18, 1764), "L": (22, 384)}
+    assert corpus.train.shapes == {"A": (1582,), "V": (18, 324), "L": (22, 384)}
     assert [len(corpus.splits[s]) for s in ("train", "val", "test", "unlabeled")] == [9, 3, 3, 3]
     assert (corpus.unlabeled.y == -1).all() and corpus.train.mask["V"].any()
     assert not (demo["folder"] / "demo.npz.parts").exists(), "parts are removed after a clean run"

@@ -9,8 +9,9 @@ Input: a folder of clips and a CSV with one row per clip and the columns
     transcript  what is said
     split       train, val, test or unlabeled
 
-Per clip: IS10 functionals of the sound (A, (1582,)), HOG features of the
-faces of one frame in ten, 18 of them (V, (18, 1764)), and word vectors of the
+Per clip: IS10 functionals of the sound (A, (1582,)), coarse HOG features of
+the faces of one frame in ten, 18 of them (V, (18, 324); the paper's face
+encoder gives 342 values), and word vectors of the
 transcript (L, (22, 384), the offline MiniLM): CMDM's features
 (:mod:`affectkit.features`). Each clip's features are written to
 ``<out>.parts/`` as soon as they are computed, so a crash or Ctrl-C loses only
@@ -97,7 +98,7 @@ def clip_features(folder: str, clip: str, part: str) -> str | None:
         return "no video file (.mp4, .avi, ...) for this clip"
     try:
         a = acoustic.is10(audio)
-        v, v_mask = visual.face_features(visual.face_track(video))
+        v, v_mask = visual.face_features(visual.face_track(video), encoder="hog-coarse")
     except (ValueError, FileNotFoundError) as err:   # NoFaceError is a ValueError
         return str(err)
     with atomic_write(part, suffix=".npz") as tmp:

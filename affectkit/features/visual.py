@@ -166,11 +166,16 @@ def face_track(path: str | os.PathLike, every: int = EVERY, **detect_kwargs) -> 
     return detect_faces(frames, index, source=str(path), **detect_kwargs)
 
 
-def hog_descriptor():
-    """OpenCV's HOG on a 64x64 crop: 8x8 cells, 16x16 blocks, stride 8, 9 bins -> 1,764 values."""
+HOG = {"hog": 8, "hog-coarse": 16}   # encoder name -> cell size in pixels
+
+
+def hog_descriptor(cell: int = 8):
+    """OpenCV's HOG on a 64x64 crop: ``cell`` x ``cell`` cells, blocks of 2 x 2 cells,
+    stride one cell, 9 bins -> 1,764 values for 8-pixel cells ("hog"), 324 for
+    16-pixel cells ("hog-coarse", near the paper's 342-d face features)."""
     import cv2
 
-    return cv2.HOGDescriptor((CROP, CROP), (16, 16), (8, 8), (8, 8), 9)
+    return cv2.HOGDescriptor((CROP, CROP), (2 * cell, 2 * cell), (cell, cell), (cell, cell), 9)
 
 
 def encode_faces(crops: np.ndarray, encoder="hog", device="cpu") -> torch.Tensor:
@@ -178,7 +183,7 @@ def encode_faces(crops: np.ndarray, encoder="hog", device="cpu") -> torch.Tensor
 
     Args:
         crops: (n, 64, 64) uint8 grey crops.
-        encoder: ``"hog"`` (default, 1,764-d) or a torch module mapping
+        encoder: ``"hog"`` (default, 1,764-d), ``"hog-coarse"`` (324-d) or a torch module mapping
             (n, 1, 64, 64) float crops in [0, 1] to (n, d) (or (n, d, 1, 1)).
     Returns:
         float32 tensor (n, d).
@@ -187,9 +192,9 @@ def encode_faces(crops: np.ndarray, encoder="hog", device="cpu") -> torch.Tensor
     if crops.ndim != 3 or crops.shape[1:] != (CROP, CROP):
         raise ValueError(f"crops must be (n, {CROP}, {CROP}), got shape {crops.shape}")
     if isinstance(encoder, str):
-        if encoder != "hog":
-            raise ValueError(f"encoder must be 'hog' or a torch.nn.Module, got {encoder!r}")
-        hog = hog_descriptor()
+        if encoder not in HOG:
+            raise ValueError(f"encoder must be one of {sorted(HOG)} or a torch.nn.Module, got {encoder!r}")
+        hog = hog_descriptor(HOG[encoder])
         rows = [hog.compute(c.astype(np.uint8)).reshape(-1) for c in crops]
         return torch.from_numpy(np.stack(rows).astype(np.float32))
     if not isinstance(encoder, torch.nn.Module):
