@@ -9,6 +9,9 @@ itself otherwise, so it runs on a fresh machine too.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import warnings
 from pathlib import Path
 
@@ -32,11 +35,22 @@ def model_path(notebook: str, name: str) -> Path:
     return checkpoint_dir() / notebook / f"{safe}.pt"
 
 
+def setting_key(setting) -> str:
+    """A short hash of everything a setting fixes (its fields, nested dataclasses
+    included): the key a checkpoint is matched by, so that two notebooks need not
+    write a setting the same way for one to find the other's model."""
+    fields = dataclasses.asdict(setting) if dataclasses.is_dataclass(setting) else {"value": setting}
+    text = json.dumps(fields, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def save_cmdm(notebook: str, name: str, model, profile: str, seed: int, setting=None, out: dict | None = None) -> Path:
     """Save a CMDM model with its profile, seed, setting (as text) and, from
     ``out`` (:func:`affectkit.cmdm.experiments.train_setting`'s predictions), the test
     latents and labels."""
-    extra = {"profile": profile, "seed": int(seed), "setting": repr(setting) if setting is not None else name}
+    extra = {"profile": profile, "seed": int(seed),
+             "setting": setting_key(setting) if setting is not None else name,
+             "setting_text": repr(setting) if setting is not None else name}
     if out is not None:
         extra["latents"] = {m: torch.as_tensor(np.asarray(z)) for m, z in out["latents"].items()}
         extra["labels"] = torch.as_tensor(np.asarray(out["labels"]))
@@ -58,7 +72,8 @@ def load_or_train(kind: str, notebook: str, name: str, train, **meta):
     match ``meta`` (e.g. profile, seed, setting); else ``train()``.
 
     Args: kind: "cmdm" or "easum-dg"; train: a callable returning the model;
-    meta: values the checkpoint must have been saved with (a setting as its repr).
+    meta: values the checkpoint must have been saved with (a setting is compared by
+    :func:`setting_key`; leave it out to take whatever setting ``notebook`` trained).
     Returns: (model, "checkpoint" or "trained"). A checkpoint that cannot be
     read (another kind, an old format) is reported with a warning and replaced
     by a training.
@@ -70,7 +85,7 @@ def load_or_train(kind: str, notebook: str, name: str, train, **meta):
         except ValueError as err:
             warnings.warn(f"{err}; training {name!r} instead", stacklevel=2)
         else:
-            want = {k: repr(v) if k == "setting" else v for k, v in meta.items()}
+            want = {k: setting_key(v) if k == "setting" else v for k, v in meta.items()}
             if all(extra.get(k) == v for k, v in want.items()):
                 return model, "checkpoint"
     return train(), "trained"

@@ -171,6 +171,14 @@ def meld(r: dict) -> list:
             f"fine-tuned encoder {_f(f1['finetuned'])} >= 0.58 {ASSERTED}"]
 
 
+def corpus(r: dict) -> list:
+    c, e = r["construction_check"], r["extraction"]
+    return [f"the demo corpus (built from the sample clip; labels by construction): {e['extracted']} clips "
+            f"extracted, {e['skipped']} skipped",
+            f"test UA: L alone {_f(c['L'], 2)} (the words decide), A alone {_f(c['A'], 2)} (the sound follows), "
+            f"V alone {_f(c['V'], 2)} (one face for every clip: chance {_f(c['chance'], 2)}) {ASSERTED}"]
+
+
 SECTIONS = {
     "00_tour": ("The synthetic affect world", tour),
     "01_features": ("Real media to features", features),
@@ -181,6 +189,7 @@ SECTIONS = {
     "06_soft_label_ablation": ("EASUM's domain-specific models", ds),
     "07_latent_explorer": ("The latent explorer", explorer),
     "08_meld_text": ("Real text: MELD", meld),
+    "09_your_corpus": ("Your own corpus (the demo)", corpus),
 }
 
 

@@ -174,3 +174,32 @@ def test_each_idea_is_written_once(pattern, home, idea):
     places = sorted(str(p.relative_to(LIBRARY)) for p in LIBRARY.rglob("*.py")
                     if re.search(pattern, p.read_text()))
     assert places == [home], f"{idea} is written in {places}, not only in {home}"
+
+
+def test_shared_models_are_found_by_a_hash_of_their_setting(tmp_path, monkeypatch, smoke_world):
+    """Notebook 07 finds notebook 03's model whatever way the setting was written, and
+    a checkpoint of another setting is not taken for it."""
+    from affectkit import model_store
+    from affectkit.cmdm import CMDM, CMDMLoss
+    from affectkit.cmdm.experiments import Setting, collapse_settings
+
+    monkeypatch.setenv("AFFECTKIT_CHECKPOINT_DIR", str(tmp_path))
+    written = Setting(CMDMLoss(reconstruction=False, unpaired=False, beta=0.2, sigma=1.0))
+    assert model_store.setting_key(written) == model_store.setting_key(collapse_settings()["mmd_only"])
+    assert model_store.setting_key(written) != model_store.setting_key(collapse_settings(beta=0.3)["mmd_only"])
+    model = CMDM(smoke_world.train.shapes, 4, "smoke")
+    model_store.save_cmdm("03_mmd_collapse", "mmd_only", model, "smoke", 0, written)
+    trained = []
+
+    def train():
+        trained.append(1)
+        return model
+
+    found = model_store.load_or_train("cmdm", "03_mmd_collapse", "mmd_only", train, profile="smoke", seed=0,
+                                      setting=collapse_settings()["mmd_only"])
+    assert found[1] == "checkpoint" and not trained
+    other = model_store.load_or_train("cmdm", "03_mmd_collapse", "mmd_only", train, profile="smoke", seed=0,
+                                      setting=collapse_settings(beta=0.5)["mmd_only"])
+    assert other[1] == "trained" and trained
+    anyone = model_store.load_or_train("cmdm", "03_mmd_collapse", "mmd_only", train, profile="smoke", seed=0)
+    assert anyone[1] == "checkpoint", "without a setting, whatever notebook 03 trained"
