@@ -54,7 +54,7 @@ def make_demo_corpus(folder, per_speaker: int = 3, seed: int = 0) -> Path:
     rng = np.random.default_rng(seed)
     rows = []
     for speaker_index, speaker in enumerate(SPEAKERS):
-        voice = 1.0 + 0.06 * (speaker_index - 2.5)          # each speaker's own pitch
+        voice = 1.0 + 0.02 * (speaker_index - 2.5)          # each speaker's own pitch, +-5%: less than a class
         for label, (speed, gain, lines) in CLASSES.items():
             for k in range(per_speaker):
                 name = f"{speaker}_{label}_{k}"
