@@ -77,8 +77,11 @@ def test_warm_start_unbalanced_runs_and_per_corpus_learning_rates(monkeypatch):
 
 
 def test_ds_setting_names_bad_values():
-    with pytest.raises(ValueError, match="unknown domain 'sst'"):
+    with pytest.raises(ValueError, match="the paper gives no eta for corpus 'sst'.*pass eta"):
         DSSetting("sst")
+    assert DSSetting("sst", eta=0.3).eta_value == 0.3, "a corpus of one's own, with its eta"
+    with pytest.raises(ValueError, match="eta must be in"):
+        DSSetting("sst", eta=-1.0)
     with pytest.raises(ValueError, match="spl must be"):
         DSSetting("mosi", "fuzzy")
     with pytest.raises(ValueError, match="text plus any"):
