@@ -14,6 +14,8 @@ import json
 import sys
 import time
 
+from .cli import positive_int, positive_number, seed
+
 
 def meld(args) -> dict:
     import torch
@@ -43,31 +45,6 @@ def meld(args) -> dict:
     return out
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)  # argparse reports a ValueError as "invalid _positive_int value"
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
-
-
-def _seed(text: str) -> int:
-    value = int(text)
-    if not 0 <= value < 2 ** 32:
-        raise argparse.ArgumentTypeError(f"must be in [0, 2**32), got {value}")
-    return value
-
-
-# argparse names the type in "invalid <name> value: 'x'"
-_positive_int.__name__, _positive_float.__name__, _seed.__name__ = "integer", "number", "integer"
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m affectkit.bench", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -76,9 +53,9 @@ def main(argv=None) -> int:
                    help="folder with MELD's CSVs (default: $AFFECTKIT_MELD_DIR, then the repository's "
                         "data/meld/)")
     m.add_argument("--split", choices=("dev", "test"), default="dev")
-    m.add_argument("--epochs", type=_positive_int, default=2, help="training epochs (>= 1)")
-    m.add_argument("--lr", type=_positive_float, default=8e-5)
-    m.add_argument("--seed", type=_seed, default=0)
+    m.add_argument("--epochs", type=positive_int, default=2, help="training epochs (>= 1)")
+    m.add_argument("--lr", type=positive_number, default=8e-5)
+    m.add_argument("--seed", type=seed, default=0)
     m.add_argument("--device", default="auto")
     m.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)

@@ -27,6 +27,13 @@ def positive_int(text: str) -> int:
     return value
 
 
+def positive_number(text: str) -> float:
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
 def seed(text: str) -> int:
     value = int(text)
     if not 0 <= value < 2 ** 32:
@@ -34,7 +41,9 @@ def seed(text: str) -> int:
     return value
 
 
-positive_int.__name__ = seed.__name__ = "integer"   # argparse: "invalid integer value: 'x'"
+# argparse names the type in "invalid <name> value: 'x'"
+positive_int.__name__ = seed.__name__ = "integer"
+positive_number.__name__ = "number"
 
 
 def _corpora(paths) -> dict:

@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cli import positive_int
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -174,22 +176,12 @@ text-align:left;vertical-align:top}}</style></head><body>
     return target
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
-_positive_int.__name__ = "integer"   # argparse: "invalid integer value: 'x'"
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", default="lab", choices=["smoke", "lab", "paper"])
     checkout = (ROOT / "pyproject.toml").exists()   # an editable install in the repository
     parser.add_argument("--out", default=str((ROOT if checkout else Path.cwd()) / "build"))
-    parser.add_argument("--cell-timeout", type=_positive_int, default=1800, help="seconds per cell (>= 1)")
+    parser.add_argument("--cell-timeout", type=positive_int, default=1800, help="seconds per cell (>= 1)")
     parser.add_argument("--readme", metavar="PATH",
                         help="afterwards, regenerate the results section of this README from the sidecars")
     parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: all)")
