@@ -76,3 +76,15 @@ def test_a_corrupt_cache_entry_is_named_recomputed_and_replaced(tmp_path, damage
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         third(["a cached line"])
+
+
+def test_loading_the_encoder_prints_no_progress_bar(capfd):
+    """The audit's noise: "Loading weights: 0%" under progress=False."""
+    from transformers.utils import logging as hf_logging
+
+    from affectkit.features.lexical import load_encoder
+
+    before = hf_logging.is_progress_bar_enabled()
+    load_encoder()
+    assert "Loading weights" not in capfd.readouterr().err
+    assert hf_logging.is_progress_bar_enabled() == before, "the caller's setting is restored"

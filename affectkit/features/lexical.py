@@ -85,6 +85,10 @@ def load_encoder(name: str = DEFAULT_MODEL):
                                     f"save_pretrained(), or a hub id in the local cache")
         path = str(folder)
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()   # no "Loading weights 0%" in a notebook: the kit's bars say what runs
     try:
         with hub_offline():
             return (AutoTokenizer.from_pretrained(path, local_files_only=True),
@@ -93,6 +97,9 @@ def load_encoder(name: str = DEFAULT_MODEL):
         raise OSError(f"model {name!r} is not available on this machine and affectkit downloads "
                       f"nothing at run time: save it once with save_pretrained() into a folder "
                       f"and pass that folder ({str(err).splitlines()[0][:160]})") from None
+    finally:
+        if bars:
+            hf_logging.enable_progress_bar()
 
 
 def default_cache_dir() -> Path:
