@@ -134,6 +134,8 @@ def extract(folder, labels, out, jobs: int | None = None, progress: bool = True,
     rows = read_labels(labels)
     parts = out.with_name(out.name + ".parts")
     parts.mkdir(parents=True, exist_ok=True)
+    for stale in parts.glob(".*.tmp*"):   # a clip in flight when an earlier run was killed
+        stale.unlink()
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(rows)))
     todo = [r for r in rows if not _part(parts, folder, r["clip"]).exists()]
     skipped = {}
