@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import torch
-from tqdm.auto import tqdm
+from .progress import bar as progress_bar
 
 from . import checks
 
@@ -109,7 +109,8 @@ def train(step: Step, optimizer: torch.optim.Optimizer, epochs: int, *, objectiv
     model = step.model
     sign = 1.0 if mode == "max" else -1.0
     rows, best = [], (-math.inf, 0, None)   # (sign * score, epoch, weights)
-    ticks = tqdm(total=epochs if bar == "epochs" else None, desc=desc, disable=not progress, leave=False)
+    ticks = progress_bar(total=epochs if bar == "epochs" else None, desc=desc, unit="epoch" if bar == "epochs" else "step",
+                         disable=not progress, leave=False)
     for epoch in range(epochs):
         model.train()
         start, sums, weights = time.perf_counter(), {}, 0.0

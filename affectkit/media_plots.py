@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .plots import PALETTE
+from .plots import PALETTE, legend_outside
 
 
 
@@ -52,7 +52,7 @@ def is10_makeup(table: pd.DataFrame, title: str = "The 1,582 IS10 values: descri
     ax.set_xlabel("number of values in the vector")
     ax.set_ylabel("low-level descriptor")
     ax.set_title(title)
-    ax.legend(title="functionals of")
+    legend_outside(ax, "functionals of")
     fig.tight_layout()
     return fig
 

@@ -1,6 +1,10 @@
 """The kit's figures: each function takes data and returns a matplotlib Figure
 with a title, axis labels and a legend where there is more than one series.
-Colours come from seaborn's colour-blind-safe palette.
+
+One visual language (:mod:`affectkit.palette`): an emotion, a corpus / domain
+and a modality have the same colour in every figure of the kit; other series
+(models, settings, loss terms) take the colour-blind-safe series colours.
+Legends sit outside the data, to the right of the last panel.
 """
 
 from __future__ import annotations
@@ -10,13 +14,37 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from . import palette as pal
 from .data.dataset import MultimodalDataset
 
-PALETTE = "colorblind"
+PALETTE = pal.SERIES
 MODALITY_NAMES = {"A": "acoustic", "V": "visual", "L": "lexical"}
 
 
-def sample_heatmaps(ds: MultimodalDataset, index: int = 0, max_dims: int = 64):
+def legend_outside(ax, title: str | None = None, **kwargs):
+    """Move (or draw) the axes' legend to the right of the axes, off the data."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    kwargs.setdefault("fontsize", 8)
+    return ax.legend(handles, labels, title=title, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                     borderaxespad=0.0, frameon=False, title_fontsize=8, **kwargs)
+
+
+def zoom(ax, values, paper=None, pad: float = 0.25):
+    """Let the y axis show differences: limits around the drawn values (and the
+    paper's, when given) instead of from 0; the axis label says so."""
+    values = [float(v) for v in np.ravel(values) if np.isfinite(v)]
+    if paper is not None:
+        values += [float(v) for v in np.ravel(list(paper.values()) if isinstance(paper, dict) else paper)
+                   if v is not None and np.isfinite(v)]
+    lo, hi = min(values), max(values)
+    span = max(hi - lo, 1e-3 * max(abs(hi), 1e-6))
+    ax.set_ylim(lo - pad * span - span * 0.5, hi + pad * span)
+    ax.set_ylabel(f"{ax.get_ylabel()}\n(axis zoomed: not from 0)")
+
+
+def sample_heatmaps(ds: MultimodalDataset, index: int = 0, max_dims: int = 64, title: str | None = None):
     """One utterance, every modality as a heatmap (time x feature; a vector as one row).
 
     Padding frames (mask False) are shown blank.
@@ -37,7 +65,7 @@ def sample_heatmaps(ds: MultimodalDataset, index: int = 0, max_dims: int = 64):
         ax.set_title(f"{MODALITY_NAMES.get(m, m)} ({m}) {tuple(ds.x[m].shape[1:])}")
         ax.set_xlabel("feature dimension")
         ax.set_ylabel("frame / word" if values.shape[0] > 1 else "utterance vector")
-    fig.suptitle(f"{ds.name} sample {index}: true class '{label}'")
+    fig.suptitle(title or f"{ds.name} sample {index}: true class '{label}'")
     fig.tight_layout()
     return fig
 
@@ -56,10 +84,11 @@ def class_balance(datasets: dict, true: bool = True):
             rows.append({"split": name, "class": c, "share": k / counts.sum()})
     df = pd.DataFrame(rows)
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
-    sns.barplot(df, x="class", y="share", hue="split", palette=PALETTE, ax=ax)
+    sns.barplot(df, x="class", y="share", hue="split", palette=pal.colours(datasets, "series"), ax=ax)
     ax.set_title("Class balance: labeled splits vs the unlabeled pool")
     ax.set_xlabel("emotion class")
     ax.set_ylabel("share of the split")
+    legend_outside(ax, "split")
     fig.tight_layout()
     return fig
 
@@ -76,26 +105,47 @@ def moment_bars(moments: pd.DataFrame, relative: bool = False):
     labels = {"mean": "mean - pooled mean (pooled std)", "std": "std / pooled std"} if relative \
         else {"mean": "mean", "std": "std"}
     for ax, col, what in zip(axes, ("mean", "std"), ("first moment: mean", "second moment: std")):
-        sns.lineplot(moments, x="dim", y=col, hue="group", palette=PALETTE, ax=ax, marker="o",
-                     markersize=3)
+        sns.lineplot(moments, x="dim", y=col, hue="group", palette=pal.for_column("group", moments["group"]),
+                     ax=ax, marker="o", markersize=3, legend=ax is axes[-1])
         ax.set_title(f"Per-dimension {what}")
         ax.set_xlabel("feature dimension")
         ax.set_ylabel(labels[col])
+    legend_outside(axes[-1], "domain")
     fig.tight_layout()
     return fig
 
 
 def metric_bars(df: pd.DataFrame, x: str, y: str, hue: str | None = None, title: str = "",
-                ylabel: str | None = None, chance: float | None = None):
-    """Bar chart of a tidy table (error bars when ``df`` has several rows per bar)."""
+                ylabel: str | None = None, chance: float | None = None, paper: dict | None = None,
+                zoomed: bool = False, xlabel: str | None = None):
+    """Bar chart of a tidy table (error bars: the std when ``df`` has several rows per bar).
+
+    Args:
+        hue: a column that splits each bar; colours follow the column's palette
+            (emotion, domain, modality) or the series colours.
+        chance: a dashed line at the chance level.
+        paper: x value -> the paper's number, drawn as a black tick on the bar
+            (labelled "paper") so the run and the paper are read side by side.
+        zoomed: start the y axis near the data instead of 0 (said on the axis),
+            so that small differences are visible.
+    """
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
-    sns.barplot(df, x=x, y=y, hue=hue or x, legend=bool(hue), palette=PALETTE, ax=ax, errorbar="sd")
+    key = hue or x
+    sns.barplot(df, x=x, y=y, hue=key, legend=bool(hue), palette=pal.for_column(key, df[key]), ax=ax,
+                errorbar="sd")
     if chance is not None:
         ax.axhline(chance, color="grey", linestyle="--", linewidth=1, label="chance")
-        ax.legend()
+    if paper:
+        order = list(dict.fromkeys(df[x]))
+        pos = [order.index(k) for k in paper if k in order and paper[k] is not None]
+        val = [paper[k] for k in paper if k in order and paper[k] is not None]
+        ax.scatter(pos, val, marker="_", s=900, linewidths=2.5, color="black", zorder=5, label="paper")
     ax.set_title(title)
-    ax.set_xlabel(x)
+    ax.set_xlabel(xlabel or x)
     ax.set_ylabel(ylabel or y)
+    if zoomed:
+        zoom(ax, df[y], paper)
+    legend_outside(ax, hue)
     fig.tight_layout()
     return fig
 
@@ -104,10 +154,12 @@ def line(df: pd.DataFrame, x: str, y: str, hue: str | None = None, title: str = 
          xlabel: str | None = None, ylabel: str | None = None):
     """A line plot of a tidy table with markers (a sweep over a knob)."""
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    sns.lineplot(df, x=x, y=y, hue=hue, palette=PALETTE if hue else None, marker="o", ax=ax)
+    sns.lineplot(df, x=x, y=y, hue=hue, style=hue, palette=pal.for_column(hue, df[hue]) if hue else None,
+                 markers=True, dashes=False, ax=ax)
     ax.set_title(title)
     ax.set_xlabel(xlabel or x)
     ax.set_ylabel(ylabel or y)
+    legend_outside(ax, hue)
     fig.tight_layout()
     return fig
 
@@ -115,7 +167,7 @@ def line(df: pd.DataFrame, x: str, y: str, hue: str | None = None, title: str = 
 def latent_pca(latents: dict, labels, classes, title: str = "Test latents, first two principal components"):
     """One panel per model: its latents (all modalities stacked) projected on
     their own first two principal components, on **shared axes**, so that a
-    collapsed space shows as a small cloud. Colour: emotion class.
+    collapsed space shows as a small cloud. Colour: emotion class; marker: modality.
 
     Args:
         latents: model name -> {modality: (n, d)}.
@@ -127,17 +179,28 @@ def latent_pca(latents: dict, labels, classes, title: str = "Test latents, first
     names = list(latents)
     fig, axes = plt.subplots(1, len(names), figsize=(3.6 * len(names), 3.6), sharex=True, sharey=True,
                              squeeze=False)
-    colors = sns.color_palette(PALETTE, len(classes))
+    colors = pal.colours(classes, "emotion") if pal.known("emotion", classes) else pal.colours(classes)
     for ax, name in zip(axes[0], names):
-        z = np.concatenate(list(latents[name].values()))
-        y = np.tile(labels, len(latents[name]))
+        mods = list(latents[name])
+        z = np.concatenate([np.asarray(latents[name][m]) for m in mods])
+        y = np.tile(labels, len(mods))
+        which = np.repeat(mods, len(labels))
         xy = PCA(2, random_state=0).fit_transform(z)
-        for c, cname in enumerate(classes):
-            ax.scatter(*xy[y == c].T, s=4, alpha=0.5, color=colors[c], label=cname)
+        for m in mods:
+            for c, cname in enumerate(classes):
+                pick = (y == c) & (which == m)
+                ax.scatter(*xy[pick].T, s=6, alpha=0.5, color=colors[cname], linewidths=0,
+                           marker=pal.MODALITY_MARKERS.get(m, "o"))
         ax.set_title(name)
         ax.set_xlabel("PC 1")
         ax.set_ylabel("PC 2")
-    axes[0][-1].legend(markerscale=3, fontsize=8)
+    last = axes[0][-1]
+    from matplotlib.lines import Line2D
+    handles = [Line2D([], [], linestyle="", marker="o", color=colors[c], label=c) for c in classes]
+    handles += [Line2D([], [], linestyle="", marker=pal.MODALITY_MARKERS.get(m, "o"), color="black",
+                       label=f"{MODALITY_NAMES.get(m, m)} ({m})") for m in latents[names[-1]]]
+    last.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8,
+                title="class / modality", title_fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -158,19 +221,25 @@ def loss_curves(history: pd.DataFrame, components=None, title: str = "Training l
     if not components:
         raise ValueError(f"history has none of the loss columns {known}: it has {list(history.columns)}")
     tidy = history.melt(id_vars="epoch", value_vars=components, var_name="component", value_name="loss")
-    fig, ax = plt.subplots(figsize=(6.5, 3.6))
-    sns.lineplot(tidy, x="epoch", y="loss", hue="component", style="component", markers=True,
-                 dashes=False, palette=PALETTE, ax=ax)
+    # a labeled term and its unlabeled twin share a colour; the unlabeled one is dashed
+    base = list(dict.fromkeys(c.removeprefix("u_") for c in components))
+    colour = pal.colours(base)
+    fig, ax = plt.subplots(figsize=(7.2, 3.6))
+    for c in components:
+        rows = tidy[tidy.component == c]
+        ax.plot(rows.epoch, rows.loss, color=colour[c.removeprefix("u_")], marker="o", markersize=3,
+                linestyle="--" if c.startswith("u_") else "-", label=c)
     if log:
         ax.set_yscale("log")
     ax.set_title(title)
     ax.set_xlabel("epoch")
     ax.set_ylabel("mean loss over the epoch's steps")
+    legend_outside(ax, "term (u_: unlabeled, dashed)")
     fig.tight_layout()
     return fig
 
 
-def confusion_matrices(matrices: dict, classes, title: str = "Confusion matrices (rows: true class, normalised)"):
+def confusion_matrices(matrices: dict, classes, title: str = "Confusion matrices: % of each true class"):
     """One heatmap per model, rows normalised per true class (recall on the diagonal).
 
     Args:
@@ -178,14 +247,24 @@ def confusion_matrices(matrices: dict, classes, title: str = "Confusion matrices
             (normalize=True), or raw counts (normalised here).
     """
     names = list(matrices)
-    fig, axes = plt.subplots(1, len(names), figsize=(3.9 * len(names), 3.6), squeeze=False)
-    for ax, name in zip(axes[0], names):
+    k = len(classes)
+    size = max(3.9, 0.62 * k + 1.6)   # room for one two-digit number per cell
+    cols = min(len(names), 3 if k > 5 else 4)
+    rows = -(-len(names) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows), squeeze=False)
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    for ax, name in zip(axes.flat, names):
         cm = np.asarray(matrices[name], dtype=float)
-        if cm.shape != (len(classes), len(classes)):
-            raise ValueError(f"{name}: confusion matrix is {cm.shape}, expected {len(classes)} x {len(classes)}")
+        if cm.shape != (k, k):
+            raise ValueError(f"{name}: confusion matrix is {cm.shape}, expected {k} x {k}")
         cm = cm / np.clip(cm.sum(1, keepdims=True), 1e-12, None)
-        sns.heatmap(cm, ax=ax, annot=True, fmt=".2f", cmap="Blues", vmin=0, vmax=1, cbar=False,
-                    xticklabels=classes, yticklabels=classes, square=True)
+        # percentages without decimals: a 7 x 7 matrix stays readable
+        sns.heatmap(100 * cm, ax=ax, annot=True, fmt=".0f", cmap="Blues", vmin=0, vmax=100, cbar=False,
+                    xticklabels=classes, yticklabels=classes, square=True,
+                    annot_kws={"fontsize": 9 if k <= 5 else 7})
+        ax.tick_params(axis="x", labelrotation=45 if k > 4 else 0, labelsize=8)
+        ax.tick_params(axis="y", labelrotation=0, labelsize=8)
         ax.set_title(name)
         ax.set_xlabel("predicted")
         ax.set_ylabel("true")
@@ -243,13 +322,13 @@ def representation_maps(reps: dict, colour: dict, title: str = "Representations,
         for j, key in enumerate(keys):
             ax = axes[i][j]
             values = pd.Series(np.asarray(colour[key])).astype(str)
-            sns.scatterplot(x=xy[:, 0], y=xy[:, 1], hue=values, palette=PALETTE, s=6, alpha=0.6, linewidth=0,
-                            ax=ax, legend=i == 0)
+            sns.scatterplot(x=xy[:, 0], y=xy[:, 1], hue=values, palette=pal.for_column(key, sorted(set(values))),
+                            s=6, alpha=0.6, linewidth=0, ax=ax, legend=i == 0)
             ax.set_title(f"{name}: coloured by {key}")
             ax.set_xlabel("PC 1")
             ax.set_ylabel("PC 2")
             if i == 0:
-                ax.legend(markerscale=2, fontsize=7, title=key, title_fontsize=8)
+                legend_outside(ax, key, markerscale=2)
     fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -265,19 +344,19 @@ def mag_gate(text_norm, shift_norm, lam, tokens=None, title: str = "MAG on one u
     text_norm, shift_norm, lam = (np.asarray(a, dtype=float) for a in (text_norm, shift_norm, lam))
     pos = np.arange(len(lam))
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 4.6), sharex=True)
-    colors = sns.color_palette(PALETTE, 3)
+    colors = list(pal.colours(["text", "shift", "lambda"]).values())
     top.bar(pos - 0.2, text_norm, width=0.4, color=colors[0], label=r"$\|X_t\|$ (text token)")
     top.bar(pos + 0.2, lam * shift_norm, width=0.4, color=colors[1], label=r"$\lambda \|R\|$ (applied shift)")
     top.set_ylabel("L2 norm")
     top.set_title(title)
-    top.legend(fontsize=8)
+    legend_outside(top)
     bottom.plot(pos, lam, marker="o", color=colors[2], label=r"$\lambda$")
     bottom.axhline(1.0, color="grey", linestyle="--", linewidth=1, label="cap (1)")
     bottom.set_ylim(0, 1.1)
     bottom.set_ylabel(r"$\lambda$")
     bottom.set_xlabel("text token")
     bottom.set_xticks(pos, tokens if tokens is not None else pos)
-    bottom.legend(fontsize=8)
+    legend_outside(bottom)
     fig.tight_layout()
     return fig
 
@@ -299,7 +378,7 @@ def latent_maps(maps: dict, colour: str = "emotion", title: str = "Latent maps",
             raise ValueError(f"{name}: {len(xy)} points but the colouring has {len(frame)} rows")
     fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 4.0), squeeze=False)
     levels = sorted({str(v) for _, frame in maps.values() for v in frame[colour]})
-    palette = dict(zip(levels, sns.color_palette(PALETTE, len(levels))))
+    palette = pal.for_column(colour, levels)
     for ax, name in zip(axes[0], names):
         xy, frame = maps[name]
         xy = np.asarray(xy)
@@ -315,7 +394,7 @@ def latent_maps(maps: dict, colour: str = "emotion", title: str = "Latent maps",
         ax.set_title(f"{name}{sub}", fontsize=9)
         ax.set_xlabel("map 1")
         ax.set_ylabel("map 2")
-    axes[0][-1].legend(markerscale=3, fontsize=7, title=colour, title_fontsize=8)
+    legend_outside(axes[0][-1], colour, markerscale=3)
     fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -64,7 +64,8 @@ def papermill_cli(path: Path, cwd: Path, profile: str = "smoke") -> dict:
     ``cwd/results/<stem>.json``. Checks the executed notebook and returns the sidecar."""
     cmd = [str(BIN / "papermill"), str(path), "out.ipynb", "-k", "python3", "-p", "profile", profile,
            "--execution-timeout", str(CELL_TIMEOUT), "--no-progress-bar"]
-    run = subprocess.run(cmd, cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=1800)
+    env = {**clean_env(), "AFFECTKIT_AUDIT_FIGURES": "1"}   # the tests' figure audit (tests/scan.py)
+    run = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=1800)
     assert run.returncode == 0, run.stderr[-3000:]
     check_executed(cwd / "out.ipynb", path.stem, cwd / "results")
     return json.loads((cwd / "results" / f"{path.stem}.json").read_text())

@@ -14,7 +14,9 @@ import pytest
 
 from affectkit.runner import execute, list_notebooks, notebook_parameters, stored_outputs
 
-from . import findings
+from affectkit import lessons
+
+from . import findings, scan
 from .test_executors import papermill_cli
 
 NOTEBOOKS = list_notebooks()
@@ -51,10 +53,12 @@ def test_smoke_run(path, tmp_path):
     figure (the kit's runner runs the lab profile below and in ``make run``)."""
     findings.SMOKE[path.stem](papermill_cli(path, tmp_path, "smoke"))
     SIDECARS[path.stem] = (tmp_path / "results" / f"{path.stem}.json").read_bytes()
+    executed = json.loads((tmp_path / "out.ipynb").read_text())
     printed = "".join(o.get("text", "") if isinstance(o.get("text", ""), str) else "".join(o["text"])
-                      for c in json.loads((tmp_path / "out.ipynb").read_text())["cells"]
-                      for o in c.get("outputs", []))
+                      for c in executed["cells"] for o in c.get("outputs", []))
     assert "another thread count" in printed, f"{path.stem} does not print affectkit.seed_everything's note"
+    found = scan.problems(executed)
+    assert not found, f"{path.stem} (smoke), as a student reads it:\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize("stem", REPEATED)
@@ -74,6 +78,13 @@ def test_smoke_reproducible(stem, tmp_path):
 
 @pytest.mark.lab
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_lab_findings(path, tmp_path):
+def test_lab_findings(path, tmp_path, monkeypatch):
+    monkeypatch.setenv("AFFECTKIT_AUDIT_FIGURES", "1")   # the kernel inherits it: tests/scan.py
     run = execute(path, tmp_path, {"profile": "lab"}, cell_timeout=1200)
     findings.LAB[path.stem](run.results)
+    found = scan.problems(json.loads(run.output.read_text()))
+    assert not found, f"{path.stem} (lab), as a student reads it:\n" + "\n".join(found)
+    learned = lessons.what_you_learned(path.stem, run.results, "lab")
+    for claim, row in zip(lessons.claims(path.stem), learned.itertuples(index=False)):
+        assert row[2] == ("yes" if claim.expect else "no"), \
+            f"{path.stem}: '{claim.claim}' reproduces? {row[2]} (expected {claim.expect}): {row[1]}"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from ..progress import bar as progress_bar
 
 from .. import metrics
 from ..config import get_profile, seed_everything
@@ -205,7 +205,7 @@ def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None =
     prof = get_profile(profile)
     seeds = prof.seeds if seeds is None else tuple(seeds)
     rows, pools = [], {} if pools is None else pools
-    bar = tqdm(total=len(seeds) * len(settings), desc="training", disable=not progress)
+    bar = progress_bar(total=len(seeds) * len(settings), desc="training", unit="run", disable=not progress)
     for seed in seeds:
         world = (make_world(prof.name, seed=seed) if data is None else data(seed) if callable(data) else data)
         for name, setting in settings.items():

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import torch
-from tqdm.auto import tqdm
+from ..progress import bar as progress_bar
 
 from ..config import EASUMTraining, get_profile
 from ..data.domains import make_domains
@@ -137,7 +137,7 @@ def _seed_loop(profile, seeds, n_settings: int, desc: str, progress: bool):
     """(profile, seeds, progress bar over seeds x settings) for the runners below."""
     prof = get_profile(profile)
     seeds = prof.seeds if seeds is None else tuple(seeds)
-    return prof, seeds, tqdm(total=len(seeds) * n_settings, desc=desc, disable=not progress)
+    return prof, seeds, progress_bar(total=len(seeds) * n_settings, desc=desc, unit="run", disable=not progress)
 
 
 def run_dg(omegas: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",

@@ -155,10 +155,10 @@ def is10(source, sr: int | None = None) -> np.ndarray:
 
 def is10_many(sources, sr: int | None = None, progress: bool = True) -> np.ndarray:
     """IS10 for several utterances (paths, or arrays sharing ``sr``): (n, 1582)."""
-    from tqdm.auto import tqdm
+    from ..progress import bar as progress_bar
 
     sources = list(sources)
-    rows = [is10(s, sr) for s in tqdm(sources, desc="IS10", disable=not progress)]
+    rows = [is10(s, sr) for s in progress_bar(sources, desc="IS10", disable=not progress)]
     return np.stack(rows) if rows else np.zeros((0, N_IS10), np.float32)
 
 

@@ -120,7 +120,7 @@ def extract(folder, labels, out, jobs: int | None = None, progress: bool = True,
     Returns {"corpus": the Corpus, "path": out, "skipped": {clip: reason},
     "extracted": clips computed in this run, "reused": clips found in the parts folder}.
     """
-    from tqdm.auto import tqdm
+    from ..progress import bar as progress_bar
 
     from ..data.corpus import Corpus, save_corpus
     from ..data.dataset import MultimodalDataset
@@ -139,7 +139,7 @@ def extract(folder, labels, out, jobs: int | None = None, progress: bool = True,
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(rows)))
     todo = [r for r in rows if not _part(parts, folder, r["clip"]).exists()]
     skipped = {}
-    bar = tqdm(total=len(rows), initial=len(rows) - len(todo), desc="clips", disable=not progress)
+    bar = progress_bar(total=len(rows), initial=len(rows) - len(todo), desc="clips", disable=not progress)
     # spawned workers: a forked copy of a process that has run torch's thread pool can hang
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {pool.submit(clip_features, str(folder), r["clip"], str(_part(parts, folder, r["clip"]))): r["clip"]

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+from ..progress import bar as progress_bar
 
 from ..files import atomic_write
 
@@ -217,7 +217,7 @@ class WordEmbedder:
             vectors[i] = self._cached(path) if path is not None and path.exists() else None
             if vectors[i] is None:
                 todo.append(i)
-        bar = tqdm(total=len(todo), desc="word embeddings", disable=not self.progress or not todo, leave=False)
+        bar = progress_bar(total=len(todo), desc="word embeddings", disable=not self.progress or not todo, leave=False)
         for start in range(0, len(todo), self.batch_size * 8):
             chunk = todo[start:start + self.batch_size * 8]
             for i, vec in zip(chunk, self._embed([texts[i] for i in chunk])):

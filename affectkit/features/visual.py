@@ -226,10 +226,10 @@ def face_features_many(paths, length: int = LENGTH, encoder="hog", every: int = 
         (x, mask, kept, dropped): x (n_kept, length, d), mask (n_kept, length),
         kept the paths used (in order), dropped a dict path -> reason.
     """
-    from tqdm.auto import tqdm
+    from ..progress import bar as progress_bar
 
     xs, masks, kept, dropped = [], [], [], {}
-    for path in tqdm(list(paths), desc="faces", disable=not progress):
+    for path in progress_bar(list(paths), desc="faces", disable=not progress):
         try:
             x, m = face_features(face_track(path, every), length, encoder)
         except NoFaceError as err:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from ..progress import bar as progress_bar
 
 from .. import loop
 from ..data.transforms import masked_mean
@@ -70,7 +70,7 @@ class TextClassifier(nn.Module):
         dev = next(self.parameters()).device
         order = np.argsort([len(t) for t in texts], kind="stable")   # similar lengths per batch
         out = np.zeros((len(texts), self.head[-1].out_features), np.float32)
-        for i in tqdm(range(0, len(texts), batch_size), desc="predict", disable=not progress, leave=False):
+        for i in progress_bar(range(0, len(texts), batch_size), desc="predict", disable=not progress, leave=False):
             idx = order[i:i + batch_size]
             b = self.tokenize([texts[j] for j in idx])
             out[idx] = self(b["input_ids"].to(dev), b["attention_mask"].to(dev)).softmax(-1).cpu().numpy()

@@ -1,0 +1,54 @@
+"""Every "Try it" exercise has a solution (``notebooks/solutions/<stem>.py``) and a
+check (``affectkit.lessons``): the solutions run here and their answers pass the checks.
+
+Smoke sizes in ``make test`` (the check may answer "cannot be judged": never "not
+yet"); lab sizes under the ``lab`` marker, where every check must say "right".
+"""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from affectkit import lessons
+
+SOLUTIONS = Path(__file__).resolve().parents[1] / "notebooks" / "solutions"
+CASES = [(stem, n) for stem in lessons.MODULES for n in sorted(lessons.exercises(stem))]
+
+
+def solution(stem: str, number: int):
+    path = SOLUTIONS / f"{stem}.py"
+    assert path.exists(), f"{stem} has exercises but no solutions file {path}"
+    spec = importlib.util.spec_from_file_location(f"solutions_{stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    fn = getattr(module, f"exercise_{number}", None)
+    assert fn is not None, f"{path.name} has no exercise_{number}(profile, seed)"
+    return fn
+
+
+def test_every_notebook_has_exercises():
+    for stem in lessons.MODULES:
+        assert lessons.exercises(stem), f"{stem}: no checkable exercise"
+        assert lessons.claims(stem), f"{stem}: no 'What you learned' claim"
+
+
+@pytest.mark.parametrize("stem,number", CASES, ids=[f"{s}-{n}" for s, n in CASES])
+def test_solution_smoke(stem, number, capsys):
+    answer = solution(stem, number)(profile="smoke", seed=0)
+    ok = lessons.check(stem, number, answer, profile="smoke")
+    assert ok is not False, capsys.readouterr().out
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("stem,number", CASES, ids=[f"{s}-{n}" for s, n in CASES])
+def test_solution_lab(stem, number, capsys):
+    answer = solution(stem, number)(profile="lab", seed=0)
+    ok = lessons.check(stem, number, answer, profile="lab")
+    assert ok is True, capsys.readouterr().out
+
+
+def test_check_says_when_there_is_no_answer(capsys):
+    stem = next(iter(lessons.MODULES))
+    assert lessons.check(stem, min(lessons.exercises(stem)), None) is None
+    assert "no answer yet" in capsys.readouterr().out
