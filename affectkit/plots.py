@@ -84,7 +84,7 @@ def class_balance(datasets: dict, true: bool = True):
             rows.append({"split": name, "class": c, "share": k / counts.sum()})
     df = pd.DataFrame(rows)
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
-    sns.barplot(df, x="class", y="share", hue="split", palette=pal.colours(datasets, "series"), ax=ax)
+    sns.barplot(df, x="class", y="share", hue="split", palette=pal.colours(datasets, "series"), ax=ax, saturation=1)
     ax.set_title("Class balance: labeled splits vs the unlabeled pool")
     ax.set_xlabel("emotion class")
     ax.set_ylabel("share of the split")
@@ -132,7 +132,7 @@ def metric_bars(df: pd.DataFrame, x: str, y: str, hue: str | None = None, title:
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
     key = hue or x
     sns.barplot(df, x=x, y=y, hue=key, legend=bool(hue), palette=pal.for_column(key, df[key]), ax=ax,
-                errorbar="sd")
+                errorbar="sd", saturation=1)
     if chance is not None:
         ax.axhline(chance, color="grey", linestyle="--", linewidth=1, label="chance")
     if paper:
