@@ -1,0 +1,37 @@
+"""The shared reading helpers: the words match the numbers."""
+
+import pytest
+
+from affectkit import readings
+
+
+def test_seed_verdict():
+    assert readings.seed_verdict([0.1, 0.2]) == "better on every seed"
+    assert readings.seed_verdict([-0.1, -0.2]) == "worse on every seed"
+    assert readings.seed_verdict([0.1, -0.2, 0.3]) == "better on 2 of 3 seeds"
+    assert readings.seed_verdict([-0.1, -0.2], higher_is_better=False) == "better on every seed"
+    assert readings.seed_verdict([0.0, 0.0]) == "equal on every seed"
+    with pytest.raises(ValueError):
+        readings.seed_verdict([])
+    with pytest.raises(ValueError):
+        readings.seed_verdict([float("nan")])
+
+
+def test_paired_and_compare():
+    assert readings.paired([0.01, 0.03], "semi", "fully", "UA") == \
+        "semi vs fully: +0.020 ± 0.010 UA, better on every seed"
+    assert "within the seed spread (0.010)" in readings.compare(0.501, 0.500, "a", "b", "UA", spread=0.01)
+    assert "more than the seed spread" in readings.compare(0.60, 0.50, "a", "b", "UA", spread=0.01)
+    assert readings.compare(0.4, 0.5, "a", "b").startswith("b beats a by 0.100")
+    assert readings.compare(0.4, 0.5, "a", "b", higher_is_better=False).startswith("a beats b")
+
+
+def test_ranking_trend_ratio():
+    assert readings.ranking({"A": 0.5, "L": 0.6, "V": 0.4}) == "L (0.60) > A (0.50) > V (0.40)"
+    assert readings.trend([1, 2, 3], [0.1, 0.2, 0.3], "UA").startswith("UA rises on every step")
+    assert readings.trend([3, 2, 1], [0.1, 0.2, 0.3], "UA").startswith("UA falls on every step")
+    assert "goes up and down (1 of 2 steps up)" in readings.trend([1, 2, 3], [0.1, 0.3, 0.2], "UA")
+    assert "is flat" in readings.trend([1, 2], [0.5, 0.5], "UA")
+    assert readings.ratio(6.0, 1.0, "vanilla", "mmd") == "vanilla's is 6.0x mmd's"
+    assert readings.ratio(1.0, 4.0, "a", "b") == "a's is 1/4.0 of b's"
+    assert readings.verdict(True) == "yes" and readings.verdict(False) == "no" and readings.verdict(None) == "n/a"
