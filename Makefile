@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.affectkit-installed
+LABS_STAMP := $(VENV)/.affectkit-labs-installed
 # The CPU build of torch is installed before anything that depends on torch;
 # a bare `torch` requirement would pull a multi-GB CUDA build. A torch already
 # in .venv (e.g. a CUDA build you installed on a GPU machine) is kept.
@@ -15,7 +16,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup run readme lab test test-lab clean
+.PHONY: setup run readme lab test test-lab labs grade-demo test-labs clean
 
 setup: $(STAMP)
 
@@ -46,5 +47,21 @@ test: $(STAMP)
 test-lab: $(STAMP)
 	$(PY) -m pytest -q -m lab
 
+## labs: the student release of the graded course labs in labs/release/ (installs nbgrader: the labs extra)
+labs: $(LABS_STAMP)
+	$(PY) labs/course.py release
+
+## grade-demo: a throw-away course that autogrades the shipped submissions and prints the grades
+grade-demo: $(LABS_STAMP)
+	$(PY) labs/course.py grade-demo
+
+## test-labs: each lab graded with nbgrader (full marks, a clean release, partial marks for the mistakes)
+test-labs: $(LABS_STAMP)
+	$(PY) -m pytest -q -m labs
+
+$(LABS_STAMP): $(STAMP)
+	$(PY) -m pip install -q $(PIP_ARGS) -e ".[dev,labs]"
+	@touch $(LABS_STAMP)
+
 clean:
-	rm -rf build results
+	rm -rf build results labs/release labs/gradebook.db

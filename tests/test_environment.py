@@ -29,7 +29,7 @@ def project():
 
 def test_pyproject_and_environment_agree():
     wanted = dict(parse(s) for s in project()["dependencies"])
-    for extra in ("dev",):
+    for extra in ("dev", "labs"):
         wanted.update(parse(s) for s in project()["optional-dependencies"][extra])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     have = {}
