@@ -3,9 +3,10 @@
     python -m affectkit.runner --profile lab --out build
 
 runs every ``notebooks/NN_*.ipynb`` with kernel ``python3`` into
-``build/notebooks/``, renders each to HTML, writes each sidecar to
-``build/results/`` and a gallery ``build/index.html`` (one row per notebook:
-its recorded headline numbers and run time), and prints the same table.
+``build/notebooks/``, renders each to HTML (equations by a local MathJax),
+writes each sidecar to ``build/results/`` and the gallery ``build/index.html``
+(:mod:`affectkit.gallery`: per notebook its title, what it teaches, a figure,
+its findings with their pass marks and its run time), and prints a table.
 ``--readme README.md`` then regenerates the README's results section from
 those sidecars (:mod:`affectkit.report`). The test suite uses :func:`execute` too, so CI runs notebooks exactly as users do.
 """
@@ -13,7 +14,6 @@ those sidecars (:mod:`affectkit.report`). The test suite uses :func:`execute` to
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import os
 import sys
@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import gallery
 from .cli import positive_int
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,17 +136,6 @@ def execute(path, out_dir, parameters: dict | None = None, results_dir=None,
     return Run(path.stem, seconds, json.loads(sidecar.read_text()), out_dir / path.name)
 
 
-def render_html(notebook: Path) -> Path:
-    """Render an executed notebook to HTML beside it."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    body, _ = HTMLExporter().from_notebook_node(nbformat.read(str(notebook), as_version=4))
-    target = notebook.with_suffix(".html")
-    target.write_text(body, encoding="utf-8")
-    return target
-
-
 def headline(results: dict, width: int = 90) -> str:
     """A short text of a sidecar's scalar and small-dict values."""
     parts = []
@@ -157,23 +147,6 @@ def headline(results: dict, width: int = 90) -> str:
             parts.append(f"{key}: {inner}")
     text = "; ".join(parts)
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def gallery(runs: list, out_dir: Path, profile: str) -> Path:
-    """Write ``out_dir/index.html``: one row per notebook, numbers and run time."""
-    rows = "\n".join(
-        f"<tr><td><a href='notebooks/{r.notebook}.html'>{html.escape(r.notebook)}</a></td>"
-        f"<td>{r.seconds:.1f} s</td><td>{html.escape(headline(r.results, 400))}</td></tr>"
-        for r in runs)
-    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>affectkit gallery</title>
-<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:4px 10px;border-bottom:1px solid #ddd;
-text-align:left;vertical-align:top}}</style></head><body>
-<h1>affectkit: executed notebooks ({html.escape(profile)} profile)</h1>
-<table><tr><th>notebook</th><th>run time</th><th>recorded headline numbers</th></tr>
-{rows}</table></body></html>"""
-    target = out_dir / "index.html"
-    target.write_text(page, encoding="utf-8")
-    return target
 
 
 def main(argv=None) -> int:
@@ -207,9 +180,9 @@ def main(argv=None) -> int:
         except NotebookError as err:
             print(f"FAILED: {err}", file=sys.stderr)
             return 1
-        render_html(run.output)
+        gallery.render_html(run.output)
         runs.append(run)
-    page = gallery(runs, out, args.profile)
+    page = gallery.write(runs, out, args.profile)
     print(f"\n{'notebook':<26}{'time':>9}  headline numbers")
     for r in runs:
         print(f"{r.notebook:<26}{r.seconds:>8.1f}s  {headline(r.results, 160)}")
