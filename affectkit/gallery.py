@@ -69,7 +69,8 @@ def summary(notebook: Path) -> dict:
             head = re.search(r"^#\s+(.+)$", text, re.M)
             if head:
                 title = head.group(1).strip()
-            what = re.search(r"\*\*What this notebook teaches\.\*\*\s*(.+?)(?:\n\n|$)", text, re.S)
+            # the opening paragraph and its numbered list, up to the next bold heading ("**Papers.**")
+            what = re.search(r"\*\*What this notebook teaches\.\*\*\s*(.+?)(?:\n\n\*\*|\n#|$)", text, re.S)
             if what:
                 teaches = " ".join(what.group(1).split())
         for o in cell.get("outputs", []):
