@@ -140,3 +140,40 @@ def ratio(a: float, b: float, a_name: str, b_name: str, what: str = "") -> str:
 def verdict(holds: bool | None) -> str:
     """The word for the "reproduces?" column: yes / no / n/a."""
     return "n/a" if holds is None else ("yes" if holds else "no")
+
+
+def stopping(best_epochs, epochs: int, what: str = "the validation score") -> str:
+    """Where the selected (best) epochs fall in a training budget, in words.
+
+    A best epoch that is the *last* one means ``what`` was still improving when
+    training stopped: the budget is short and the numbers are not converged.
+    A best epoch before the last means it stopped improving within the budget.
+
+    Args:
+        best_epochs: one 0-based best epoch, or one per run.
+        epochs: the budget (epochs 0 .. epochs - 1).
+
+    Example:
+        >>> stopping(5, 6, "the validation MSE")[:45]
+        'the best epoch is the last of 6 (epoch 5): th'
+    """
+    b = np.atleast_1d(np.asarray(best_epochs)).ravel()
+    if isinstance(epochs, bool) or int(epochs) != epochs or epochs < 1:
+        raise ValueError(f"stopping needs a budget of at least one epoch, got {epochs!r}")
+    if b.size == 0 or not np.all((b >= 0) & (b < epochs) & (b == np.round(b))):
+        raise ValueError(f"best epochs must be whole numbers in 0..{epochs - 1}, got {best_epochs!r}")
+    if epochs == 1:
+        return (f"a budget of one epoch, so no epoch was chosen over another: {what} is that of "
+                "a barely trained model")
+    last = b == epochs - 1
+    k, n = int(last.sum()), b.size
+    short = (f"{what} was still improving when training stopped: the budget is short, and longer "
+             "training may improve it")
+    if k == n:
+        where = f"(epoch {epochs - 1})" if n == 1 else f"in every run ({n} of {n})"
+        return f"the best epoch is the last of {epochs} {where}: {short}"
+    if k == 0:
+        where = f"(epoch {int(b[0])})" if n == 1 else f"in every run (epochs {int(b.min())}-{int(b.max())})"
+        return (f"the best epoch comes before the last of {epochs} {where}: {what} stopped improving "
+                "within the budget")
+    return f"the best epoch is the last of {epochs} in {k} of {n} runs: in those, {short}"

@@ -35,3 +35,17 @@ def test_ranking_trend_ratio():
     assert readings.ratio(6.0, 1.0, "vanilla", "mmd") == "vanilla's is 6.0x mmd's"
     assert readings.ratio(1.0, 4.0, "a", "b") == "a's is 1/4.0 of b's"
     assert readings.verdict(True) == "yes" and readings.verdict(False) == "no" and readings.verdict(None) == "n/a"
+
+
+def test_stopping():
+    one = readings.stopping(5, 6, "the validation MSE")
+    assert one.startswith("the best epoch is the last of 6 (epoch 5): the validation MSE was still improving")
+    assert "budget is short" in one
+    assert "in every run (3 of 3)" in readings.stopping([5, 5, 5], 6)
+    before = readings.stopping([2, 3], 6, "UA")
+    assert before.startswith("the best epoch comes before the last of 6 in every run (epochs 2-3): UA")
+    assert readings.stopping([5, 2, 5], 6).startswith("the best epoch is the last of 6 in 2 of 3 runs")
+    assert readings.stopping([0, 0], 1).startswith("a budget of one epoch")
+    for bad in ((6, 6), (-1, 6), (1.5, 6), ([], 6), (0, 0)):
+        with pytest.raises(ValueError):
+            readings.stopping(*bad)

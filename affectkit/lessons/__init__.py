@@ -109,9 +109,10 @@ def what_you_learned(stem: str, results: dict | None = None, profile: str = "lab
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def show(stem: str, profile: str = "lab", results: dict | None = None) -> pd.DataFrame:
+def show(stem: str, profile: str = "lab", results: dict | None = None) -> None:
     """Display :func:`what_you_learned` as a full-width table (no cell cut short)
-    and record it in the sidecar as ``what_you_learned``; returns the table."""
+    and record it in the sidecar as ``what_you_learned`` (nothing is returned, so
+    the table is not shown twice)."""
     from IPython.display import display
 
     from ..record import record
@@ -120,7 +121,6 @@ def show(stem: str, profile: str = "lab", results: dict | None = None) -> pd.Dat
     with pd.option_context("display.max_colwidth", None, "display.width", 200):
         display({"text/html": table.to_html(index=False, escape=True),
                  "text/plain": table.to_string(index=False)}, raw=True)
-    return table
 
 
 def check(stem: str, number: int, answer, profile: str = "lab"):

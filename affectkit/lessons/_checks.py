@@ -1,0 +1,30 @@
+"""Small checks shared by the lessons' exercises: type first, then the value."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+SMALL = "smoke"
+
+
+def is_number(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(float(x))
+
+
+def number(answer, what: str):
+    """(value, None) or (None, (False, message)) when ``answer`` is not a finite number."""
+    if hasattr(answer, "item") and getattr(answer, "ndim", 0) == 0:
+        answer = answer.item()
+    if not is_number(answer):
+        return None, (False, f"the answer is {what}: one number, got {type(answer).__name__} {answer!r}")
+    return float(answer), None
+
+
+def in_range(value: float, low: float, high: float, right: str, wrong: str, profile: str):
+    """The verdict of a lab-size range check (smoke sizes cannot judge it)."""
+    if profile == SMALL:
+        return None, f"{value:.4g}: the smoke sizes are too small to judge it; run at profile 'lab'"
+    if low <= value <= high:
+        return True, right.format(value=value)
+    return False, wrong.format(value=value, low=low, high=high)

@@ -1,0 +1,116 @@
+"""Notebook 02 (the deep auto-encoders): the CMDM claims it tests and its exercises' checks."""
+
+from __future__ import annotations
+
+from . import Claim, Exercise
+from ._checks import SMALL, in_range, number
+
+
+def _sequence(r: dict) -> dict:
+    """The reference row of the notebook's sequence modality (the one that is not A)."""
+    return next(row for row in r["recon_reference"] if row["modality"] != "A")
+
+
+def _sweep_ends(r: dict) -> tuple:
+    rows = {row["latent"]: row for row in r["latent_sweep"]}
+    return rows[min(rows)], rows[max(rows)]
+
+
+def _latent_result(r: dict) -> str:
+    small, large = _sweep_ends(r)
+    return (f"latent {small['latent']}: test MSE {small['test_mse']:.3f}, probe UA {small['probe_ua']:.3f}; "
+            f"latent {large['latent']}: {large['test_mse']:.3f}, {large['probe_ua']:.3f} (one seed)")
+
+
+def _latent_holds(r: dict) -> bool:
+    small, large = _sweep_ends(r)
+    return large["test_mse"] < small["test_mse"] and large["probe_ua"] > small["probe_ua"]
+
+
+CLAIMS = [
+    Claim("CMDM Table 3: the DAEs' encoders have the printed shapes (acoustic 1582 -> 512 -> 256 -> 128; "
+          "faces and words through convolutions, a flatten and linear layers to 128)",
+          result=lambda r: ("every shape Table 3 prints is reproduced by the paper-size modules"
+                            if r["table3_match"] else "at least one shape differs from Table 3"),
+          holds=lambda r: r["table3_match"] is True),
+    Claim("CMDM Sec. 3.1: a modality's DAE latent keeps its emotion (the classifier reads only the latents)",
+          result=lambda r: (f"linear probe on the {_sequence(r)['modality']} latent: UA "
+                            f"{_sequence(r)['probe_ua_latent']:.3f} (chance 0.25; on the mean-pooled input "
+                            f"{_sequence(r)['probe_ua_input']:.3f})"),
+          holds=lambda r: _sequence(r)["probe_ua_latent"] > 0.4),
+    Claim("CMDM Sec. 3.1, after Srivastava et al. (2015): reconstructing the reversed sequence helps the DAE",
+          result=lambda r: (f"test MSE, mean over seeds: reversed {r['recon_mse']['reversed']:.4f}, "
+                            f"forward {r['recon_mse']['forward']:.4f} (lower is better)"),
+          holds=lambda r: r["recon_mse"]["reversed"] < r["recon_mse"]["forward"],
+          expect=False),
+    Claim("CMDM Table 3 sizes each latent at 128 numbers: a larger code reconstructs better and keeps "
+          "more emotion",
+          result=_latent_result, holds=_latent_holds),
+]
+
+
+# -- exercises ------------------------------------------------------------------------------
+
+def _row(answer):
+    """(test MSE, probe UA, best epoch) of a ``train_dae`` row, or (None, (False, message))."""
+    try:
+        mse, ua = float(answer["test_mse"]), float(answer["probe_ua"])
+    except (TypeError, KeyError, IndexError, ValueError):
+        return None, (False, "the answer is the row that train_dae returns (a dict with 'test_mse' and "
+                             f"'probe_ua'), got {type(answer).__name__}")
+    return (mse, ua, answer.get("best_epoch") if isinstance(answer, dict) else None), None
+
+
+def check_visual_probe(answer, profile):
+    ua, bad = number(answer, "the probe UA of the visual latent")
+    if bad:
+        return bad
+    if not 0 <= ua <= 1:
+        return False, f"a UA lies in [0, 1], got {ua}"
+    return in_range(ua, 0.2, 0.45,
+                    "UA {value:.3f}: above chance (0.25) but well below the lexical latent's probe: the "
+                    "faces' DAE keeps less emotion, as CMDM Table 4 ranks faces below words",
+                    "UA {value:.3f}: expected between {low} and {high} at lab sizes; did you read 'probe_ua' "
+                    "of train_dae(world, 'V', ...)?", profile)
+
+
+def check_content(answer, profile):
+    got, bad = _row(answer)
+    if bad:
+        return bad
+    mse, ua, _ = got
+    if profile == SMALL:
+        return None, f"test MSE {mse:.3f}, probe UA {ua:.3f}: the smoke sizes are too small to judge it"
+    if mse < 0.9 or ua <= 0.55:
+        return False, (f"test MSE {mse:.3f}, probe UA {ua:.3f}: expected an MSE above 0.9 and a UA "
+                       "above 0.55; did you train the lexical DAE on "
+                       "make_world(profile, seed=seed, content=0.3)?")
+    return True, (f"test MSE {mse:.3f}, probe UA {ua:.3f}: the error hardly moves (every frame keeps its own "
+                  "noise, which no code can predict), but with less per-word content the emotion stands out "
+                  "and the code keeps more of it")
+
+
+def check_budget(answer, profile):
+    got, bad = _row(answer)
+    if bad:
+        return bad
+    mse, _, best = got
+    where = f" (best epoch {best})" if best is not None else ""
+    return in_range(mse, 0.0, 0.97,
+                    "test MSE {value:.3f}" + where + ": the error keeps falling with a longer budget, so the "
+                    "profile's budget stops the DAE before it has converged",
+                    "test MSE {value:.3f}: expected below {high} at lab sizes; did you pass "
+                    "epochs=2 * prof.epochs to train_dae?", profile)
+
+
+EXERCISES = {
+    1: Exercise(check_visual_probe,
+                "the probe UA of the visual DAE's test latents, one number: at lab sizes above chance (0.25) "
+                "and below 0.45 (the lexical latent's probe is higher)"),
+    2: Exercise(check_content,
+                "the row train_dae returns for the lexical DAE on the content=0.3 world: at lab sizes its "
+                "test MSE stays above 0.9 while its probe UA rises above 0.55"),
+    3: Exercise(check_budget,
+                "the row train_dae returns for the lexical DAE trained for twice the profile's epochs: "
+                "at lab sizes its test MSE falls below 0.97"),
+}
