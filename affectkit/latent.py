@@ -123,7 +123,9 @@ def knn_accuracy(z, labels, k: int = 10, folds: int = 5, seed: int = 0) -> float
     labels = check_column(labels, len(z), "labels")
     from sklearn.model_selection import StratifiedKFold, cross_val_score
     from sklearn.neighbors import KNeighborsClassifier
-    cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    # a class with fewer members than folds cannot be stratified: fewer folds (at least 2)
+    smallest = int(np.unique(labels, return_counts=True)[1].min())
+    cv = StratifiedKFold(max(2, min(folds, smallest)), shuffle=True, random_state=seed)
     return float(cross_val_score(KNeighborsClassifier(k), z, labels, cv=cv).mean())
 
 

@@ -61,13 +61,15 @@ def face_strip(track, title: str = "Face crops, one frame in ten"):
     """The crops of a :class:`~affectkit.features.visual.FaceTrack` in a row, each
     titled with its frame number and whether the face was found or the box reused."""
     n = len(track.crops)
-    fig, axes = plt.subplots(1, n, figsize=(1.15 * n, 1.9), squeeze=False)
+    # shared axes: one x and one y label on the first crop speak for the whole row
+    fig, axes = plt.subplots(1, n, figsize=(1.15 * n, 2.1), squeeze=False, sharex=True, sharey=True)
     for ax, crop, frame, found in zip(axes[0], track.crops, track.frame_index, track.detected):
         ax.imshow(crop, cmap="gray", vmin=0, vmax=255)
         ax.set_title(f"{frame}\n{'found' if found else 'reused'}", fontsize=8,
                      color="black" if found else "firebrick")
         ax.set_xticks([]), ax.set_yticks([])
-    axes[0][0].set_ylabel("64 x 64")
+    axes[0][0].set_ylabel("64 px")
+    axes[0][0].set_xlabel("64 px")
     fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -42,6 +42,15 @@ def seed_verdict(gains, higher_is_better: bool = True) -> str:
     return f"better on {int(better.sum())} of {g.size} seeds"
 
 
+def row_verdict(row) -> str:
+    """:func:`seed_verdict` for a seed-paired gain row of a kit table (``better_on``, ``seeds``),
+    e.g. a row of :func:`affectkit.easum.experiments.paired_gain`."""
+    k, n = int(row["better_on"]), int(row["seeds"])
+    if k == n:
+        return "better on every seed"
+    return "worse on every seed" if k == 0 else f"better on {k} of {n} seeds"
+
+
 def consistent(gains, higher_is_better: bool = True) -> bool:
     """True when the per-seed differences all have the sign of a gain."""
     return seed_verdict(gains, higher_is_better) == "better on every seed"

@@ -49,3 +49,9 @@ def test_stopping():
     for bad in ((6, 6), (-1, 6), (1.5, 6), ([], 6), (0, 0)):
         with pytest.raises(ValueError):
             readings.stopping(*bad)
+
+
+def test_row_verdict():
+    assert readings.row_verdict({"better_on": 3, "seeds": 3}) == "better on every seed"
+    assert readings.row_verdict({"better_on": 0, "seeds": 3}) == "worse on every seed"
+    assert readings.row_verdict({"better_on": 1, "seeds": 3}) == "better on 1 of 3 seeds"

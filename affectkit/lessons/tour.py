@@ -1,0 +1,75 @@
+"""Notebook 00: the affect world and its first baselines."""
+
+from . import Claim, Exercise
+from ._checks import SMALL, in_range, number
+
+
+def _ua(r):
+    return r["probe_ua"]
+
+
+CLAIMS = [
+    Claim("CMDM Table 4: lexical carries the most emotion, visual the least (L > A > V)",
+          lambda r: f"probe UA L {_ua(r)['L']:.2f}, A {_ua(r)['A']:.2f}, V {_ua(r)['V']:.2f}",
+          lambda r: _ua(r)["L"] > _ua(r)["A"] > _ua(r)["V"]),
+    Claim("CMDM Table 4: fusing A+V+L beats every single modality",
+          lambda r: f"A+V+L {_ua(r)['AVL']:.2f} vs the best single {max(_ua(r)[m] for m in 'AVL'):.2f}",
+          lambda r: _ua(r)["AVL"] > max(_ua(r)[m] for m in "AVL")),
+    Claim("CMDM Sec. 4.2: the unlabeled pool (AMI) is mostly neutral or happy",
+          lambda r: f"neutral + happy: {r['happy_neutral_share']['unlabeled']:.0%} of the pool, "
+                    f"{r['happy_neutral_share']['labeled']:.0%} of the labeled split",
+          lambda r: r["happy_neutral_share"]["unlabeled"] >= 0.75 > r["happy_neutral_share"]["labeled"]),
+    Claim("EASUM Sec. 3.3: the corpora differ in their feature moments (a domain shift)",
+          lambda r: f"mean gap across domains {r['domain_moment_gap']['across_mean']:.2f} vs within "
+                    f"{r['domain_moment_gap']['within_mean']:.2f}",
+          lambda r: r["domain_moment_gap"]["across_mean"] > 3 * r["domain_moment_gap"]["within_mean"]),
+]
+
+
+def _fusion(answer, profile):
+    if not isinstance(answer, dict) or not {"A", "V", "L", "AVL"} <= set(answer):
+        return False, "give a dict of test UA per probe: {'A': ..., 'V': ..., 'L': ..., 'AVL': ...}"
+    for k in ("A", "V", "L", "AVL"):
+        v, bad = number(answer[k], f"the UA of the {k} probe")
+        if bad:
+            return bad
+        if not 0 <= v <= 1:
+            return False, f"a UA lies in [0, 1]; {k} is {v}"
+    if profile == SMALL:
+        return None, "the smoke sizes are too small to judge it; run at profile 'lab'"
+    best = max(answer[m] for m in "AVL")
+    if answer["V"] < answer["A"]:
+        return False, "with V's gain raised to L's, the visual probe should overtake the acoustic one: did you pass gain=?"
+    if answer["AVL"] > best:
+        return True, f"fusion still helps ({answer['AVL']:.2f} vs {best:.2f}): the modalities' noise is independent"
+    return False, "A+V+L should still beat the best single probe: check that all three modalities are used"
+
+
+def _ceiling(answer, profile):
+    v, bad = number(answer, "the test UA of the Z probe")
+    if bad:
+        return bad
+    return in_range(v, 0.9, 1.0, "with classes 3 apart the true state is almost always right ({value:.2f})",
+                    "{value:.2f}: with separation=3 the state probe should reach {low} or more", profile)
+
+
+def _uniform_pool(answer, profile):
+    v, bad = number(answer, "the share of neutral + happy in the unlabeled pool (true classes)")
+    if bad:
+        return bad
+    if not 0 <= v <= 1:
+        return False, f"a share lies in [0, 1], got {v}"
+    return in_range(v, 0.4, 0.6,
+                    "{value:.2f}: about half, as a uniform prior gives for two classes of four; the pool is "
+                    "as balanced as the prior, so CMDM's sub- and over-sampling would have nothing left to do "
+                    "(its covariate shift and other speakers remain)",
+                    "{value:.2f}: with unlabeled_prior=(1, 1, 1, 1) each class is a quarter of the pool, so "
+                    "neutral + happy should be near one half; count the true classes "
+                    "(world.unlabeled.class_counts(true=True)) of classes 0 and 1", profile)
+
+
+EXERCISES = {
+    1: Exercise(_fusion, "a dict of the four probes' test UA; A+V+L stays on top, V catches up with L"),
+    2: Exercise(_ceiling, "the Z probe's test UA, close to 1 (the classes barely overlap)"),
+    3: Exercise(_uniform_pool, "the share of neutral + happy in the pool: about one half"),
+}
