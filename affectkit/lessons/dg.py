@@ -29,11 +29,9 @@ CLAIMS = [
 
 
 def _pooled(ds):
-    x, mask = ds.x["A"], ds.mask.get("A")
-    if x.ndim == 2:
-        return x
-    w = mask.unsqueeze(-1).float()
-    return (x * w).sum(1) / w.sum(1).clamp_min(1)
+    from ..data.transforms import masked_mean
+    x = ds.x["A"]
+    return x if x.ndim == 2 else masked_mean(x, ds.mask.get("A"))
 
 
 def _md_raw(answer, profile):

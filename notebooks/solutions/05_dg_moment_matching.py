@@ -3,6 +3,7 @@
 import torch
 
 import affectkit
+from affectkit.data.transforms import masked_mean
 from affectkit.easum import MAG, moment_distance
 
 
@@ -12,11 +13,8 @@ def exercise_1(profile="lab", seed=0):
     domains = affectkit.make_domains(profile, seed=seed)
 
     def pooled(ds):
-        x, mask = ds.x["A"], ds.mask.get("A")
-        if x.ndim == 2:
-            return x
-        w = mask.unsqueeze(-1).float()
-        return (x * w).sum(1) / w.sum(1).clamp_min(1)
+        x = ds.x["A"]
+        return x if x.ndim == 2 else masked_mean(x, ds.mask.get("A"))
     return float(moment_distance(pooled(domains["mosi"].train), pooled(domains["meld"].train)))
 
 
