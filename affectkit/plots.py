@@ -27,8 +27,12 @@ def legend_outside(ax, title: str | None = None, **kwargs):
     if not handles:
         return None
     kwargs.setdefault("fontsize", 8)
-    return ax.legend(handles, labels, title=title, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                     borderaxespad=0.0, frameon=False, title_fontsize=8, **kwargs)
+    legend = ax.legend(handles, labels, title=title, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                       borderaxespad=0.0, frameon=False, title_fontsize=8, **kwargs)
+    for handle in legend.legend_handles:   # a wide tick mark (the paper's value) stays legible in the legend
+        if hasattr(handle, "set_sizes") and max(handle.get_sizes(), default=0) > 200:
+            handle.set_sizes([120])
+    return legend
 
 
 def zoom(ax, values, paper=None, pad: float = 0.25):
