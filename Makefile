@@ -41,11 +41,11 @@ lab: $(STAMP)
 
 ## test: unit tests + every notebook in the smoke profile
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=12
 
 ## test-lab: every notebook in the lab profile, its findings asserted
 test-lab: $(STAMP)
-	$(PY) -m pytest -q -m lab
+	$(PY) -m pytest -q -m lab --durations=40
 
 ## labs: the student release of the graded course labs in labs/release/ (installs nbgrader: the labs extra)
 labs: $(LABS_STAMP)

@@ -93,12 +93,16 @@ def compare(a: float, b: float, a_name: str, b_name: str, what: str = "", spread
 
 
 def ranking(scores: dict, what: str = "", digits: int = 2, higher_is_better: bool = True) -> str:
-    """Names ordered by score: "L (0.61) > A (0.52) > V (0.40)"."""
+    """Names ordered by score: "L (0.61) > A (0.52) > V (0.40)"; scores equal at
+    the printed precision are joined by " = " ("A (1.00) > L (0.33) = V (0.33)")."""
     if not scores:
         raise ValueError("ranking needs at least one score")
     order = sorted(scores, key=lambda k: scores[k], reverse=higher_is_better)
+    shown = [_num(scores[k], digits) for k in order]
     sep = " > " if higher_is_better else " < "
-    text = sep.join(f"{k} ({_num(scores[k], digits)})" for k in order)
+    text = f"{order[0]} ({shown[0]})"
+    for i in range(1, len(order)):
+        text += (" = " if shown[i] == shown[i - 1] else sep) + f"{order[i]} ({shown[i]})"
     return f"{what}: {text}" if what else text
 
 
@@ -186,3 +190,31 @@ def stopping(best_epochs, epochs: int, what: str = "the validation score") -> st
         return (f"the best epoch comes before the last of {epochs} {where}: {what} stopped improving "
                 "within the budget")
     return f"the best epoch is the last of {epochs} in {k} of {n} runs: in those, {short}"
+
+
+def settles(x, y, what: str = "the value", share: float = 0.95, digits: int = 3) -> str:
+    """How soon a curve makes most of its move: where it first covers ``share`` of
+    its change from the first point to the last.
+
+    Args:
+        x, y: (n,) e.g. epochs and a loss term (sorted by ``x`` here).
+        share: the part of the first-to-last change that counts as "settled".
+
+    Example:
+        >>> settles([0, 1, 2, 3, 4], [1.0, 3.0, 3.9, 4.0, 4.0], "L_pair")
+        'L_pair goes from 1.000 at 0 to 4.000 at 4 and first covers 95% of that change at 2 (50% of the way)'
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if y.size < 2 or x.shape != y.shape or not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ValueError(f"settles needs at least two finite points of the same shape, got {x.shape} and {y.shape}")
+    if not 0 < share <= 1:
+        raise ValueError(f"share must be in (0, 1], got {share}")
+    order = np.argsort(x, kind="stable")
+    x, y = x[order], y[order]
+    change = y[-1] - y[0]
+    span = f"from {_num(y[0], digits)} at {x[0]:g} to {_num(y[-1], digits)} at {x[-1]:g}"
+    if change == 0:
+        return f"{what} ends where it starts ({_num(y[0], digits)})"
+    at = int(np.argmax((y - y[0]) / change >= share))
+    way = (x[at] - x[0]) / (x[-1] - x[0]) if x[-1] > x[0] else 1.0
+    return f"{what} goes {span} and first covers {share:.0%} of that change at {x[at]:g} ({way:.0%} of the way)"

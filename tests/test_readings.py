@@ -55,3 +55,23 @@ def test_row_verdict():
     assert readings.row_verdict({"better_on": 3, "seeds": 3}) == "better on every seed"
     assert readings.row_verdict({"better_on": 0, "seeds": 3}) == "worse on every seed"
     assert readings.row_verdict({"better_on": 1, "seeds": 3}) == "better on 1 of 3 seeds"
+
+
+def test_settles():
+    text = readings.settles([0, 1, 2, 3, 4], [1.0, 3.0, 3.9, 4.0, 4.0], "L_pair")
+    assert text == "L_pair goes from 1.000 at 0 to 4.000 at 4 and first covers 95% of that change at 2 (50% of the way)"
+    falling = readings.settles([0, 1, 2, 3], [2.0, 1.0, 0.95, 0.9], "cls")
+    assert falling.endswith("first covers 95% of that change at 2 (67% of the way)")
+    assert "at 3 (100% of the way)" in readings.settles([3, 2, 1, 0], [4.0, 3.0, 2.0, 1.0])   # sorted by x
+    assert readings.settles([0, 1], [0.5, 0.5], "UA") == "UA ends where it starts (0.500)"
+    for bad in (([0], [1.0]), ([0, 1], [1.0, float("nan")]), ([0, 1, 2], [1.0, 2.0])):
+        with pytest.raises(ValueError):
+            readings.settles(*bad)
+    with pytest.raises(ValueError):
+        readings.settles([0, 1], [0.0, 1.0], share=0)
+
+
+def test_ranking_joins_ties_at_the_printed_precision():
+    assert readings.ranking({"A": 1.0, "L": 0.3334, "V": 1 / 3}) == "A (1.00) > L (0.33) = V (0.33)"
+    assert readings.ranking({"x": 0.5, "y": 0.5}, "UA") == "UA: x (0.50) = y (0.50)"
+    assert readings.ranking({"a": 0.1, "b": 0.2}, higher_is_better=False) == "a (0.10) < b (0.20)"

@@ -52,3 +52,20 @@ def test_check_says_when_there_is_no_answer(capsys):
     stem = next(iter(lessons.MODULES))
     assert lessons.check(stem, min(lessons.exercises(stem)), None) is None
     assert "no answer yet" in capsys.readouterr().out
+
+
+def test_notebooks_check_the_exercises_the_lessons_define():
+    """The check cells a notebook holds are exactly the exercises its lessons module
+    defines and its solutions file answers (one numbering, three places)."""
+    import json
+    import re
+
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    for stem in lessons.MODULES:
+        cells = json.loads((notebooks / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        asked = {int(n) for n in re.findall(rf'lessons\.check\("{stem}",\s*(\d+)', code)}
+        assert asked == set(lessons.exercises(stem)), \
+            f"{stem}: the notebook checks exercises {sorted(asked)}, its lessons define {sorted(lessons.exercises(stem))}"
+        for n in asked:
+            solution(stem, n)

@@ -79,3 +79,16 @@ def test_long_texts_are_cut_with_a_warning():
         fit = fit_text_classifier([long] + TEXTS[:3], LABELS[:4], 3, epochs=1, batch_size=4,
                                   max_length=16, progress=False)
     assert fit.model.predict([long]).shape == (1,)
+    assert fit.truncated == 1
+
+
+def test_a_chosen_max_length_cuts_without_a_warning():
+    """A caller that chose max_length (notebook 08) silences the warning and reads the count."""
+    import warnings
+
+    long = " ".join(["word"] * 60)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*longer than max_length")
+        fit = fit_text_classifier([long] + TEXTS[:3], LABELS[:4], 3, epochs=1, batch_size=4,
+                                  max_length=16, progress=False, warn_truncation=False)
+    assert fit.truncated == 1

@@ -3,7 +3,22 @@
 from . import Claim, Exercise
 from ._checks import number
 
+
+def _modalities(r):
+    c = r["construction_check"]
+    return f"V alone UA {c['V']:.2f}, A {c['A']:.2f}, L {c['L']:.2f} (chance {c['chance']:.2f})"
+
+
+def _visual_weakest(r):
+    c = r["construction_check"]
+    return c["V"] <= c["chance"] + 0.1 and c["V"] < min(c["A"], c["L"])
+
+
 CLAIMS = [
+    Claim("CMDM Sec. 4.3: results are speaker-independent (no speaker in two splits); the demo keeps it",
+          lambda r: f"{r['corpus_rows']['speakers']} speakers, "
+                    f"{r['corpus_rows']['speakers_in_two_splits']} in more than one split",
+          lambda r: r["corpus_rows"]["speakers_in_two_splits"] == 0),
     Claim("the extractor turns every readable clip of the demo corpus into features",
           lambda r: f"{r['extraction']['extracted']} of {r['corpus_rows']['clips']} clips, "
                     f"{r['extraction']['skipped']} skipped",
@@ -11,35 +26,83 @@ CLAIMS = [
     Claim("CMDM on a corpus: the words carry the class they were written for (the demo's construction)",
           lambda r: f"L alone UA {r['construction_check']['L']:.2f}",
           lambda r: r["construction_check"]["L"] >= 0.9),
-    Claim("a modality that is the same in every clip (the face) carries nothing: chance",
-          lambda r: f"V alone UA {r['construction_check']['V']:.2f} (chance {r['construction_check']['chance']:.2f})",
-          lambda r: r["construction_check"]["V"] <= r["construction_check"]["chance"] + 0.1),
+    Claim("CMDM Sec. 4.3: the visual modality is the weakest; here a face that is the same in every clip "
+          "carries nothing: chance",
+          _modalities, _visual_weakest),
 ]
 
 
-def _splits(answer, profile):
-    if not isinstance(answer, dict):
-        return False, "give a dict split -> number of clips"
-    want = {"train": 27, "val": 9, "test": 9, "unlabeled": 9}
-    for k, v in answer.items():
-        _, bad = number(v, f"the clips of {k}")
+def _pair(answer, what):
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        return None, (False, f"give a pair {what}, got {answer!r}")
+    values = []
+    for v, name in zip(answer, what.strip("()").split(", ")):
+        x, bad = number(v, name)
         if bad:
-            return bad
-    if {k: int(v) for k, v in answer.items()} == want:
-        return True, "27 / 9 / 9 and 9 unlabeled: each speaker's clips stay in one split"
-    return False, f"count the rows of labels.csv per split (per_speaker=3): not {answer}"
+            return None, bad
+        values.append(x)
+    return values, None
 
 
-def _speakers(answer, profile):
-    v, bad = number(answer, "the number of speakers in more than one split")
+def _chance(answer, profile):
+    values, bad = _pair(answer, "(UA, WAP)")
     if bad:
         return bad
-    if int(v) == 0:
-        return True, "0: the splits are speaker-independent, as in both papers"
-    return False, f"{int(v)}: group labels.csv's rows by speaker and count those with more than one split"
+    ua, wap = values
+    ua_ok, wap_ok = abs(ua - 1 / 3) < 1e-3, abs(wap - 1 / 9) < 1e-3
+    if ua_ok and wap_ok:
+        return True, ("1/3 and 1/9: UA averages the recalls (1, 0, 0); WAP weights the precisions "
+                      "(1/3 for the one class predicted, 0 for the others) by each class's share (1/3)")
+    if not ua_ok:
+        return False, f"UA {ua:.4g}: the recall of each class (share of its clips predicted right), averaged"
+    return False, (f"WAP {wap:.4g}: each class's precision (of the clips predicted as it, the share that are "
+                   "it; 0 for a class never predicted), weighted by the class's share of the clips")
+
+
+def _same_face(answer, profile):
+    v, bad = number(answer, "the largest absolute difference between two clips' visual features")
+    if bad:
+        return bad
+    if abs(v) < 1e-6:
+        return True, "0: every clip's visual features are the same, so V alone cannot beat chance"
+    if v < 0:
+        return False, f"{v:.4g}: an absolute difference is not negative"
+    return False, (f"{v:.4g}: compare V[i] with V[0] for every train clip i (abs, then the max); "
+                   "the demo copies one video into every clip")
+
+
+def _rows(moved=()):
+    from ..features.demo import CLASSES, SPEAKERS, SPLIT_OF
+
+    rows = [{"clip": f"{s}_{label}_0", "label": label, "speaker": s, "transcript": "", "split": SPLIT_OF[s]}
+            for s in SPEAKERS for label in CLASSES]
+    for speaker, split in moved:   # one more clip of the speaker, in another split
+        rows.append({"clip": f"{speaker}_extra", "label": "happy", "speaker": speaker, "transcript": "",
+                     "split": split})
+    return rows
+
+
+def _leaks(answer, profile):
+    if not callable(answer):
+        return False, f"give the function itself (answer = leaks), got {type(answer).__name__}"
+    cases = [((), set()), ((("s2", "test"),), {"s2"}), ((("s1", "val"), ("s4", "train")), {"s1", "s4"})]
+    for moved, want in cases:
+        try:
+            got = answer(_rows(moved))
+        except Exception as err:   # the student's code: say what went wrong, do not raise
+            return False, f"leaks(rows) raised {type(err).__name__}: {err}"
+        try:
+            got = set(got)
+        except TypeError:
+            return False, f"leaks(rows) returned {got!r}: return a set of speaker names"
+        if got != want:
+            where = "; ".join(f"{s} also in {split}" for s, split in moved) or "the demo's own rows"
+            return False, f"on rows with {where}, leaks gave {sorted(got)}, expected {sorted(want)}"
+    return True, "it finds no leak in the demo and every moved speaker: run it on your own labels.csv"
 
 
 EXERCISES = {
-    1: Exercise(_splits, "clips per split of the demo corpus"),
-    2: Exercise(_speakers, "0 (speaker-independent splits)"),
+    1: Exercise(_chance, "a pair (UA, WAP) of the one-class predictor: two numbers between 0 and 1"),
+    2: Exercise(_same_face, "one number, the largest |V[i] - V[0]| over the train clips"),
+    3: Exercise(_leaks, "a function rows -> the set of speakers found in more than one split"),
 }

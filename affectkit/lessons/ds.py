@@ -1,15 +1,36 @@
-"""Notebook 06: domain-specific models and soft pseudo labels."""
+"""Notebook 06: domain-specific models and soft pseudo labels.
+
+Differences are read in one convention, as the notebook prints them: "a minus b"
+in the metric's own units (for MAE a negative difference is a gain).
+"""
 
 import math
 
 from . import Claim, Exercise
 from ._checks import number
 
+LOWER_IS_BETTER = {"mae"}
 
-def _mosi(r):
-    runs = {(row["spl"], row["seed"]): row["mae"] for row in r["spl_runs"] if row["domain"] == "mosi"}
-    seeds = sorted({s for _, s in runs})
-    return [runs["none", s] - runs["soft", s] for s in seeds]
+
+def _diffs(r, a="soft", b="none"):
+    """Corpus -> (metric, [a minus b per seed]) on its main metric (MAE or weighted F1)."""
+    runs = {}
+    for row in r["spl_runs"]:
+        metric = "mae" if row["task"] == "sentiment" else "weighted_f1"
+        runs.setdefault(row["domain"], (metric, {}))[1][(row["spl"], row["seed"])] = row[metric]
+    out = {}
+    for domain, (metric, values) in runs.items():
+        seeds = sorted({s for _, s in values})
+        out[domain] = metric, [values[a, s] - values[b, s] for s in seeds]
+    return out
+
+
+def _better(metric, d):
+    return d < 0 if metric in LOWER_IS_BETTER else d > 0
+
+
+def _mean(xs):
+    return sum(xs) / len(xs)
 
 
 def _mae(r):
@@ -18,11 +39,16 @@ def _mae(r):
 
 CLAIMS = [
     Claim("EASUM Table 5: soft pseudo labels lower MOSI's MAE",
-          lambda r: "MAE without minus with, per seed: " + ", ".join(f"{g:+.4f}" for g in _mosi(r)),
-          lambda r: all(g > 0 for g in _mosi(r))),
+          lambda r: "MAE soft minus none, per seed: " + ", ".join(f"{d:+.4f}" for d in _diffs(r)["mosi"][1]),
+          lambda r: all(d < 0 for d in _diffs(r)["mosi"][1])),
     Claim("EASUM Table 5: soft pseudo labels help every corpus",
-          lambda r: "mean gain: " + ", ".join(f"{d} {g:+.4f}" for d, g in r["spl_gain_main"].items()),
-          lambda r: all(g > 0 for g in r["spl_gain_main"].values()), expect=False),
+          lambda r: "soft minus none, mean over seeds: " + ", ".join(
+              f"{dom} {m} {_mean(d):+.4f}" for dom, (m, d) in _diffs(r).items()),
+          lambda r: all(_better(m, _mean(d)) for m, d in _diffs(r).values()), expect=False),
+    Claim("EASUM Sec. 3.4: soft pseudo labels beat hard ones",
+          lambda r: "soft minus hard, better on: " + ", ".join(
+              f"{dom} {sum(_better(m, x) for x in d)} of {len(d)} seeds" for dom, (m, d) in _diffs(r, "soft", "hard").items()),
+          lambda r: all(_better(m, x) for m, d in _diffs(r, "soft", "hard").values() for x in d), expect=False),
     Claim("EASUM Table 4: text + audio + visual at least as good as text alone (MOSI MAE)",
           lambda r: f"MAE T {_mae(r)['L']:.4f}, T+A+V {_mae(r)['LAV']:.4f}",
           lambda r: _mae(r)["LAV"] <= _mae(r)["L"]),
@@ -34,9 +60,23 @@ CLAIMS = [
 ]
 
 
-def _kl(answer, profile):
+def logits(seed: int = 0):
+    """The exercises' (student, teacher) logits, (8, 9) each, drawn as the notebook says."""
+    import torch
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(8, 9, generator=g), 2 * torch.randn(8, 9, generator=g)
+
+
+def _pair(answer, what):
     if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
-        return False, "give a pair: (KL(teacher || student), KL(student || teacher))"
+        return None, (False, f"give a pair: {what}")
+    return answer, None
+
+
+def _kl(answer, profile):
+    answer, bad = _pair(answer, "(KL(teacher || student), KL(student || teacher))")
+    if bad:
+        return bad
     a, bad = number(answer[0], "KL(teacher || student)")
     if bad:
         return bad
@@ -51,8 +91,9 @@ def _kl(answer, profile):
 
 
 def _entropy(answer, profile):
-    if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
-        return False, "give a pair: (entropy of the soft labels, entropy of the one-hot labels)"
+    answer, bad = _pair(answer, "(entropy of the soft labels, entropy of the one-hot labels)")
+    if bad:
+        return bad
     soft, bad = number(answer[0], "the soft labels' entropy")
     if bad:
         return bad
@@ -66,7 +107,29 @@ def _entropy(answer, profile):
     return False, f"{soft:.3g}: the entropy of a softmax over 9 classes lies in (0, log 9]"
 
 
+def _soft_ce(answer, profile):
+    import torch.nn.functional as F
+
+    from ..easum import soft_label_kl
+
+    v, bad = number(answer, "the soft cross-entropy")
+    if bad:
+        return bad
+    student, teacher = logits(0)
+    p = F.softmax(teacher, -1)
+    want = float(-(p * F.log_softmax(student, -1)).sum(-1).mean())
+    kl = float(soft_label_kl(student, teacher))
+    if abs(v - want) <= 1e-4:
+        return True, (f"{want:.3f} = KL {kl:.3f} + the teacher's entropy {want - kl:.3f}: the gradients of the "
+                      "two losses with respect to the student are the same")
+    if abs(v - kl) <= 1e-4:
+        return False, f"{v:.3f} is the KL itself: the cross-entropy adds the teacher's entropy"
+    return False, (f"{v:.4g}: take the teacher's softmax times the student's log_softmax, sum over the 9 classes, "
+                   "negate, and average over the 8 rows (exercise 1's logits)")
+
+
 EXERCISES = {
     1: Exercise(_kl, "two different non-negative numbers: KL depends on its direction"),
     2: Exercise(_entropy, "(soft entropy > 0, 0.0)"),
+    3: Exercise(_soft_ce, "one number: KL(teacher || student) + the teacher's entropy"),
 }

@@ -1,5 +1,7 @@
 """Notebook 04: semi-supervised learning."""
 
+import math
+
 from . import Claim, Exercise
 from ._checks import SMALL, number
 
@@ -10,6 +12,10 @@ def _t4(r):
 
 def _best(r):
     return max(r["unimodal_ua"], key=r["unimodal_ua"].get)
+
+
+def _recall_change(r):
+    return {row["class"]: row["A+V+L semi"] - row["A+V+L fully"] for row in r["class_recall"]}
 
 
 def _pool(r):
@@ -33,6 +39,11 @@ CLAIMS = [
     Claim("CMDM Sec. 4.2: balancing the pool by a classifier's predictions balances its classes",
           lambda r: f"largest true-class share {_pool(r)[0]:.2f} before, {_pool(r)[1]:.2f} after",
           lambda r: _pool(r)[1] < _pool(r)[0]),
+    Claim("CMDM Fig. 6: semi-supervised learning mainly improves the neutral class",
+          lambda r: "A+V+L recall change, fully -> semi (first seed): "
+                    + ", ".join(f"{c} {v:+.3f}" for c, v in _recall_change(r).items()),
+          lambda r: max(_recall_change(r), key=_recall_change(r).get) == "neutral" and _recall_change(r)["neutral"] > 0,
+          expect=False),
 ]
 
 
@@ -62,7 +73,25 @@ def _oracle(answer, profile):
     return False, f"not {int(v)}: sub-sampling can keep at most the count of the rarest true class"
 
 
+SATURATED = math.sqrt(2 * math.log(20))   # 2 - 2 exp(-d^2 / 2) = 0.95 * 2, d in units of sigma
+
+
+def _saturation(answer, profile):
+    v, bad = number(answer, "a distance in units of sigma")
+    if bad:
+        return bad
+    if abs(v - SATURATED) < 0.01:
+        return True, (f"{SATURATED:.3f} sigma: k = exp(-d^2 / 2) = 0.05 there; pairs further apart than about "
+                      "2.4 sigma barely feel the kernel, and their gradient fades with it")
+    if abs(v - SATURATED ** 2) < 0.05:
+        return False, f"{v:.3f} is the squared distance (d^2 / sigma^2); the question asks for the distance"
+    if abs(v - math.sqrt(math.log(20))) < 0.01:
+        return False, f"{v:.3f}: the kernel divides by 2 sigma^2; solve 2 - 2 exp(-d^2 / (2 sigma^2)) = 1.9"
+    return False, f"{v:.3f}: solve 2 - 2 exp(-d^2 / (2 sigma^2)) = 0.95 * 2 for d / sigma"
+
+
 EXERCISES = {
     1: Exercise(_share, "a share near 0.8 (CMDM's AMI pool)"),
     2: Exercise(_oracle, "the count of the rarest true class in the pool (seed 0)"),
+    3: Exercise(_saturation, "a distance of about 2.45 sigma (to two decimals)"),
 }

@@ -106,12 +106,14 @@ def length_batches(lengths, batch_size: int, rng: np.random.Generator) -> list[n
 class TextFitResult:
     model: TextClassifier
     history: pd.DataFrame        # one row per epoch: loss, lr, seconds (+ val scores when given)
+    truncated: int = 0           # training texts longer than max_length tokens (their ends were cut)
 
 
 def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None = None,
                         epochs: int = 2, lr: float = 8e-5, batch_size: int = 32, max_length: int = 48,
                         weight_power: float = 0.5, weight_decay: float = 0.01, seed: int = 0,
-                        device="auto", progress: bool = True, metric=None) -> TextFitResult:
+                        device="auto", progress: bool = True, metric=None,
+                        warn_truncation: bool = True) -> TextFitResult:
     """Fine-tune :class:`TextClassifier` on ``texts`` (n,) with labels ``y`` (n,).
 
     Args:
@@ -121,6 +123,10 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
             you report).
         epochs, lr, batch_size: AdamW with a one-cycle schedule (10% warm-up).
         weight_power: class weights (see :func:`class_weights`).
+        warn_truncation: warn when training texts are longer than ``max_length``
+            tokens (their ends are cut). A caller that chose ``max_length`` knowing
+            this (notebook 08 prints the count instead) passes False; the count is
+            ``TextFitResult.truncated`` either way.
     """
     from sklearn.metrics import f1_score
 
@@ -142,7 +148,7 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
     clf = TextClassifier(n_classes, model, max_length=max_length).to(dev)
     tokens = clf.tokenizer(texts)["input_ids"]
     cut = sum(len(t) > max_length for t in tokens)
-    if cut:
+    if cut and warn_truncation:
         warnings.warn(f"{cut} of {len(texts)} training texts are longer than max_length={max_length} "
                       "tokens; their ends were cut", stacklevel=2)
     tokens = [t[: max_length - 1] + t[-1:] if len(t) > max_length else t for t in tokens]  # keep [SEP]
@@ -158,7 +164,7 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
     run = loop.train(step, optimizer, epochs, objective="loss", scheduler=schedule, desc="fine-tune",
                      progress=progress, bar="steps", timed=True)
     clf.eval()
-    return TextFitResult(clf, run.history)
+    return TextFitResult(clf, run.history, truncated=cut)
 
 
 class TextStep(loop.Step):

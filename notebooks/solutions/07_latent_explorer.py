@@ -24,3 +24,11 @@ def exercise_2(profile="lab", seed=0):
     y = np.concatenate([ds.y_true.numpy() for ds in parts])
     shuffled = np.random.default_rng(seed).permutation(y)
     return latent.knn_accuracy(z, y, seed=seed), latent.knn_accuracy(z, shuffled, seed=seed)
+
+
+def exercise_3(profile="lab", seed=0):
+    """The silhouette of four random groups of the world's acoustic test features."""
+    world = affectkit.make_world(profile, seed=seed)
+    z = world.test.x["A"].numpy()
+    groups = np.random.default_rng(0).integers(0, 4, len(z))
+    return latent.silhouette(z, groups)
