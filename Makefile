@@ -16,7 +16,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup run readme lab test test-lab labs grade-demo test-labs clean
+.PHONY: setup run readme lab test test-lab labs grade-demo test-labs bench clean
 
 setup: $(STAMP)
 
@@ -41,11 +41,15 @@ lab: $(STAMP)
 
 ## test: unit tests + every notebook in the smoke profile
 test: $(STAMP)
-	$(PY) -m pytest -q --durations=12
+	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=12
 
 ## test-lab: every notebook in the lab profile, its findings asserted
 test-lab: $(STAMP)
 	$(PY) -m pytest -q -m lab --durations=40
+
+## bench: the speed numbers of benchmarks/RESULTS.md: lab training steps (naive vs today) and every lab notebook
+bench: $(STAMP)
+	$(PY) benchmarks/speed.py --notebooks
 
 ## labs: the student release of the graded course labs in labs/release/ (installs nbgrader: the labs extra)
 labs: $(LABS_STAMP)

@@ -1,6 +1,6 @@
 """Command-line benchmarks on real corpora.
 
-    python -m affectkit.bench meld --data-dir DIR --split dev|test [--epochs 2] [--seed 0]
+    python -m affectkit.bench meld --data-dir DIR --split dev|test [--epochs 2] [--seed 0] [--frozen-layers 0]
 
 ``meld`` fine-tunes the kit's best text-only model (:mod:`affectkit.text.models`;
 no conversation context, no speakers) on MELD train and prints its scores on
@@ -35,11 +35,12 @@ def meld(args) -> dict:
     start = time.perf_counter()
     fit = fit_text_classifier(train["text"], train["emotion_id"].to_numpy(), len(MELD7.classes),
                               epochs=args.epochs, lr=args.lr, seed=args.seed, device=args.device,
-                              progress=not args.quiet)
+                              progress=not args.quiet, frozen_layers=args.frozen_layers)
     pred = fit.model.predict(evaluated["text"].tolist())
     out = classification_scores(evaluated["emotion_id"].to_numpy(), pred)
     out.update(split=args.split, n=len(evaluated), model="finetuned all-MiniLM-L6-v2",
-               epochs=args.epochs, lr=args.lr, seed=args.seed, data_dir=str(folder),
+               epochs=args.epochs, lr=args.lr, frozen_layers=args.frozen_layers, seed=args.seed,
+               data_dir=str(folder),
                device=str(resolve_device(args.device)), threads=torch.get_num_threads(),
                seconds=round(time.perf_counter() - start, 1))
     return out
@@ -55,6 +56,8 @@ def main(argv=None) -> int:
     m.add_argument("--split", choices=("dev", "test"), default="dev")
     m.add_argument("--epochs", type=positive_int, default=2, help="training epochs (>= 1)")
     m.add_argument("--lr", type=positive_number, default=8e-5)
+    m.add_argument("--frozen-layers", type=int, default=0,
+                   help="keep the embeddings and this many lower layers pre-trained; fine-tune the rest (0: all)")
     m.add_argument("--seed", type=seed, default=0)
     m.add_argument("--device", default="auto")
     m.add_argument("--quiet", action="store_true", help="no progress bar")

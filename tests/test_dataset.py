@@ -69,3 +69,51 @@ def test_wrong_types():
     assert make(x={"A": [[1.0, 2.0]] * 6}).shapes == {"A": (2,)}
     with pytest.raises(ValueError, match="batch_size"):
         next(make().batches(batch_size=0))
+
+
+def test_one_pass_over_joined_batches_is_one_pass_per_batch():
+    """CMDM's step joins its labeled and unlabeled batch, EASUM's DG step its domains'
+    batches: the joined forward pass gives each batch what its own pass gives."""
+    import affectkit
+    from affectkit.cmdm import CMDM
+    from affectkit.data.dataset import join_batches, split_rows
+    from affectkit.easum.models import DGModel
+
+    world = affectkit.make_world("smoke", seed=0)
+    a, b = next(world.train.batches(16)), next(world.unlabeled.batches(24))
+    torch.manual_seed(0)
+    model = CMDM(world.train.shapes, len(world.classes), "smoke").eval()
+    x, mask, sizes = join_batches([a, b])
+    assert sizes == [16, 24] and x["V"].shape[0] == 40
+    with torch.no_grad():
+        joined = split_rows(model(x, mask), sizes)
+        alone = [model(a["x"], a["mask"]), model(b["x"], b["mask"])]
+    for j, s in zip(joined, alone):
+        for key in ("logits",):
+            assert torch.allclose(j[key], s[key], atol=1e-5)
+        for m in s["latents"]:
+            assert torch.allclose(j["latents"][m], s["latents"][m], atol=1e-5)
+            assert torch.allclose(j["recon"][m], s["recon"][m], atol=1e-5)
+
+    domains = affectkit.make_domains("smoke", seed=0)
+    parts = [next(d.train.batches(8)) for d in list(domains.values())[:3]]
+    dg = DGModel(next(iter(domains.values())).train.shapes, "smoke").eval()
+    x, mask, sizes = join_batches(parts)
+    with torch.no_grad():
+        joined = split_rows(dg(x, mask), sizes)
+        for j, p in zip(joined, parts):
+            s = dg(p["x"], p["mask"])
+            assert all(torch.allclose(j[k], s[k], atol=1e-5) for k in s)
+
+
+def test_join_batches_refuses_batches_of_other_modalities():
+    import affectkit
+    from affectkit.data.dataset import join_batches, split_rows
+
+    world = affectkit.make_world("smoke", seed=0)
+    a = next(world.train.batches(8))
+    b = next(world.train.select(("A",)).batches(8))
+    with pytest.raises(ValueError, match="same modalities"):
+        join_batches([a, b])
+    with pytest.raises(TypeError, match="cuts tensors"):
+        split_rows([torch.zeros(3)], [3])

@@ -99,9 +99,11 @@ def test_inherited_session_name_is_detected(no_names):
     monkeypatch = no_names
     name = "/srv/notebooks/driver.ipynb"
     monkeypatch.setenv("JPY_SESSION_NAME", name)
-    launcher = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"],
-                                env={**os.environ, "JPY_SESSION_NAME": name})
+    launcher = subprocess.Popen([sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(30)"],
+                                env={**os.environ, "JPY_SESSION_NAME": name}, stdout=subprocess.PIPE, text=True)
     try:
+        # until the child has started, /proc shows the environment it was forked with (CI saw the race)
+        assert launcher.stdout.readline().strip() == "ready"
         monkeypatch.setenv("JPY_PARENT_PID", str(launcher.pid))  # a kernel that a driver notebook started
         assert record_module._inherited("JPY_SESSION_NAME")
         monkeypatch.setenv("JPY_PARENT_PID", str(os.getpid()))  # started by a process without it: the server

@@ -92,3 +92,40 @@ def test_a_chosen_max_length_cuts_without_a_warning():
         fit = fit_text_classifier([long] + TEXTS[:3], LABELS[:4], 3, epochs=1, batch_size=4,
                                   max_length=16, progress=False, warn_truncation=False)
     assert fit.truncated == 1
+
+
+@pytest.mark.parametrize("frozen", [1, 5])
+def test_frozen_layers_compute_what_the_whole_encoder_computes(frozen):
+    """upper(lower(x)) is the encoder's own forward pass (eval mode, padded batch):
+    the layers are called the way transformers calls them."""
+    from affectkit.text.models import TextClassifier
+
+    torch.manual_seed(0)
+    whole, split = TextClassifier(3), TextClassifier(3, frozen_layers=frozen)
+    split.load_state_dict(whole.state_dict())
+    whole.eval(), split.eval()
+    batch = whole.tokenize(["short", "a much longer line of text, with padding after it in the other row"])
+    with torch.no_grad():
+        expected = whole(batch["input_ids"], batch["attention_mask"])
+        got = split(batch["input_ids"], batch["attention_mask"])
+    assert torch.allclose(got, expected, atol=1e-5), (got - expected).abs().max()
+
+
+def test_frozen_layers_get_no_gradient_and_no_dropout():
+    from affectkit.text.models import TextClassifier
+
+    clf = TextClassifier(3, frozen_layers=4).train()
+    layers = clf.layers()
+    assert not any(p.requires_grad for p in clf.encoder.embeddings.parameters())
+    assert not any(p.requires_grad for layer in layers[:4] for p in layer.parameters())
+    assert all(p.requires_grad for layer in layers[4:] for p in layer.parameters())
+    assert not clf.encoder.embeddings.training and not layers[3].training and layers[4].training
+    with pytest.raises(ValueError, match="at least one is fine-tuned"):
+        TextClassifier(3, frozen_layers=len(layers))
+
+
+def test_fine_tuning_the_upper_layers_learns_a_tiny_task():
+    fit = fit_text_classifier(TEXTS, LABELS, 3, epochs=8, lr=1e-3, batch_size=6, seed=0, progress=False,
+                              frozen_layers=4)
+    assert fit.history.loss.iloc[-1] < fit.history.loss.iloc[0]
+    assert (fit.model.predict(TEXTS) == LABELS).mean() >= 0.8

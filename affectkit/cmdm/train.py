@@ -19,7 +19,7 @@ import torch
 
 from .. import checkpoints, checks, loop, metrics
 from ..config import resolve_device
-from ..data.dataset import MultimodalDataset
+from ..data.dataset import MultimodalDataset, join_batches, split_rows
 from ..loop import TrainingDiverged
 from .model import CMDM, build_cmdm
 from .objectives import CMDMLoss, masked_mse, reconstruction
@@ -62,14 +62,17 @@ class CMDMStep(loop.Step):
         return self.train.batches(self.batch_size, shuffle=True, seed=self.seed * 1000 + epoch, device=self.device)
 
     def terms(self, batch) -> dict:
-        out = self.model(batch["x"], batch["mask"], decode=self.decode)
+        if self.pool is None or not self.loss.uses_unlabeled:
+            out = self.model(batch["x"], batch["mask"], decode=self.decode)
+            return self.loss.supervised_terms(out, batch["y"], batch["mask"], self.shuffles)
+        ub = next(self.pool)
+        # one forward pass over the labeled and the unlabeled batch together (half the operations)
+        x, mask, sizes = join_batches([batch, ub])
+        out, u_out = split_rows(self.model(x, mask, decode=self.decode), sizes)
         terms = self.loss.supervised_terms(out, batch["y"], batch["mask"], self.shuffles)
-        if self.pool is not None and self.loss.uses_unlabeled:
-            ub = next(self.pool)
-            u_terms = self.loss.unsupervised_terms(self.model(ub["x"], ub["mask"], decode=self.decode),
-                                                   ub["mask"], self.shuffles)
-            terms["total"] = terms["total"] + self.loss.omega * u_terms["total"]
-            terms.update({f"u_{k}": v for k, v in u_terms.items() if k != "total"})
+        u_terms = self.loss.unsupervised_terms(u_out, ub["mask"], self.shuffles)
+        terms["total"] = terms["total"] + self.loss.omega * u_terms["total"]
+        terms.update({f"u_{k}": v for k, v in u_terms.items() if k != "total"})
         return terms
 
     def validate(self) -> dict:

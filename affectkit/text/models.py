@@ -1,4 +1,4 @@
-"""A text classifier fine-tuned end to end: transformer encoder, mean pooling, linear head.
+"""A text classifier fine-tuned on its task: transformer encoder, mean pooling, linear head.
 
 The CMDM paper keeps its word embeddings frozen and learns only the DAE and
 classifier on top (notebook 08 rebuilds that). On real MELD text, updating the
@@ -38,16 +38,71 @@ class TextClassifier(nn.Module):
             offline all-MiniLM-L6-v2, see :func:`affectkit.features.lexical.resolve_model`).
         n_classes: number of classes.
         dropout: before the head.
+        frozen_layers: keep the embeddings and the first ``frozen_layers``
+            transformer layers as they were pre-trained (no gradient, no dropout)
+            and fine-tune only the layers above them and the head. Their output
+            never changes, so :func:`fit_text_classifier` computes it once per
+            utterance (:meth:`lower`) and each step runs only :meth:`upper`.
+            0 (default): fine-tune everything. Needs a BERT-like encoder
+            (``embeddings`` and ``encoder.layer``).
     """
 
     def __init__(self, n_classes: int, model: str | None = None, dropout: float = 0.1,
-                 max_length: int = 48):
+                 max_length: int = 48, frozen_layers: int = 0):
         super().__init__()
+        from .. import checks
         from ..features.lexical import DEFAULT_MODEL, load_encoder
 
         self.tokenizer, self.encoder = load_encoder(model or DEFAULT_MODEL)
         self.max_length = max_length
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(self.encoder.config.hidden_size, n_classes))
+        self.frozen_layers = checks.count(frozen_layers, "frozen_layers", 0)
+        if frozen_layers:
+            layers = self.layers()
+            if frozen_layers >= len(layers):
+                raise ValueError(f"frozen_layers={frozen_layers}: the encoder has {len(layers)} layers; "
+                                 "freeze fewer so that at least one is fine-tuned")
+            for module in (self.encoder.embeddings, *layers[:frozen_layers]):
+                module.requires_grad_(False)
+            self.train(self.training)
+
+    def layers(self) -> nn.ModuleList:
+        """The encoder's transformer layers (BERT-like encoders)."""
+        layers = getattr(getattr(self.encoder, "encoder", None), "layer", None)
+        if not isinstance(layers, nn.ModuleList) or not hasattr(self.encoder, "embeddings"):
+            raise ValueError(f"frozen_layers needs a BERT-like encoder (.embeddings and .encoder.layer); "
+                             f"{type(self.encoder).__name__} is not one: use frozen_layers=0")
+        return layers
+
+    def train(self, mode: bool = True):
+        """As ``nn.Module.train``; the frozen part stays in eval mode (no dropout), so
+        that what :meth:`lower` cached is what a training step would compute."""
+        super().train(mode)
+        if self.frozen_layers:
+            for module in (self.encoder.embeddings, *self.layers()[:self.frozen_layers]):
+                module.eval()
+        return self
+
+    @torch.no_grad()
+    def lower(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The frozen part: (batch, T) ids and mask -> (batch, T, d) hidden states
+        after the embeddings and the first ``frozen_layers`` layers."""
+        h = self.encoder.embeddings(input_ids=input_ids)
+        return self._layers(h, attention_mask, self.layers()[:self.frozen_layers])
+
+    def upper(self, h: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The fine-tuned part: (batch, T, d) output of :meth:`lower` -> (batch, n_classes) logits."""
+        h = self._layers(h, attention_mask, self.layers()[self.frozen_layers:])
+        return self.head(masked_mean(h, attention_mask))
+
+    @staticmethod
+    def _layers(h, attention_mask, layers):
+        # padding gets a large negative score before the softmax: (batch, 1, 1, T), added to every query
+        bias = (1.0 - attention_mask[:, None, None, :].to(h.dtype)) * torch.finfo(h.dtype).min
+        for layer in layers:
+            out = layer(h, bias)
+            h = out[0] if isinstance(out, tuple) else out   # a tuple in older transformers
+        return h
 
     def tokenize(self, texts) -> dict:
         from ..features.lexical import check_texts
@@ -56,6 +111,8 @@ class TextClassifier(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """(batch, T) token ids and mask -> (batch, n_classes) logits."""
+        if self.frozen_layers:
+            return self.upper(self.lower(input_ids, attention_mask), attention_mask)
         h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         pooled = masked_mean(h, attention_mask)
         return self.head(pooled)
@@ -113,7 +170,7 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
                         epochs: int = 2, lr: float = 8e-5, batch_size: int = 32, max_length: int = 48,
                         weight_power: float = 0.5, weight_decay: float = 0.01, seed: int = 0,
                         device="auto", progress: bool = True, metric=None,
-                        warn_truncation: bool = True) -> TextFitResult:
+                        warn_truncation: bool = True, frozen_layers: int = 0) -> TextFitResult:
     """Fine-tune :class:`TextClassifier` on ``texts`` (n,) with labels ``y`` (n,).
 
     Args:
@@ -127,6 +184,10 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
             tokens (their ends are cut). A caller that chose ``max_length`` knowing
             this (notebook 08 prints the count instead) passes False; the count is
             ``TextFitResult.truncated`` either way.
+        frozen_layers: fine-tune only the layers above the first ``frozen_layers``
+            (see :class:`TextClassifier`); their outputs are computed once per
+            training text before the first epoch, so a step costs only the upper
+            layers' forward and backward pass.
     """
     from sklearn.metrics import f1_score
 
@@ -145,7 +206,7 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
     metric = metric or (lambda t, p: f1_score(t, p, average="weighted"))
     dev = resolve_device(device)
     torch.manual_seed(seed)
-    clf = TextClassifier(n_classes, model, max_length=max_length).to(dev)
+    clf = TextClassifier(n_classes, model, max_length=max_length, frozen_layers=frozen_layers).to(dev)
     tokens = clf.tokenizer(texts)["input_ids"]
     cut = sum(len(t) > max_length for t in tokens)
     if cut and warn_truncation:
@@ -153,7 +214,8 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
                       "tokens; their ends were cut", stacklevel=2)
     tokens = [t[: max_length - 1] + t[-1:] if len(t) > max_length else t for t in tokens]  # keep [SEP]
     loss_fn = nn.CrossEntropyLoss(weight=class_weights(y, n_classes, weight_power).to(dev))
-    optimizer = torch.optim.AdamW(clf.parameters(), lr=lr, weight_decay=weight_decay)
+    optimizer = torch.optim.AdamW([p for p in clf.parameters() if p.requires_grad], lr=lr,
+                                  weight_decay=weight_decay)
     steps = epochs * math.ceil(len(texts) / batch_size)
     if steps >= 3:   # warm up over 10% of the steps (at least 2), then anneal
         schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps,
@@ -161,6 +223,8 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
     else:            # too few steps for a schedule
         schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda _: 1.0)
     step = TextStep(clf, tokens, y, loss_fn, batch_size, np.random.default_rng(seed), dev, val, metric)
+    if frozen_layers:
+        step.cache_lower(progress)
     run = loop.train(step, optimizer, epochs, objective="loss", scheduler=schedule, desc="fine-tune",
                      progress=progress, bar="steps", timed=True)
     clf.eval()
@@ -177,17 +241,41 @@ class TextStep(loop.Step):
         self.lengths = [len(t) for t in tokens]
         self.batch_size, self.rng, self.device, self.val, self.metric = batch_size, rng, device, val, metric
         self.pad = clf.tokenizer.pad_token_id
+        self.cache = None   # per text: (T_i, d) output of the frozen layers, see cache_lower
 
-    def batches(self, epoch):
-        return length_batches(self.lengths, self.batch_size, self.rng)
+    def cache_lower(self, progress: bool = False, batch_size: int = 256):
+        """Run the frozen layers once over every training text and keep each text's
+        (T_i, d) hidden states; :meth:`terms` then runs only the upper layers."""
+        order = np.argsort(self.lengths, kind="stable")
+        self.cache = [None] * len(self.tokens)
+        for i in progress_bar(range(0, len(order), batch_size), desc="frozen layers", disable=not progress,
+                              leave=False):
+            idx = order[i:i + batch_size]
+            ids, mask = self.pad_batch(idx)
+            h = self.model.lower(ids, mask)
+            for row, j in enumerate(idx):
+                self.cache[j] = h[row, : self.lengths[j]]
 
-    def terms(self, idx) -> dict:
+    def pad_batch(self, idx):
+        """Token ids (batch, T) padded to the batch's longest text, and its mask (batch, T)."""
         width = max(self.lengths[i] for i in idx)
         ids = torch.full((len(idx), width), self.pad, dtype=torch.long)
         for row, i in enumerate(idx):
             ids[row, : self.lengths[i]] = torch.tensor(self.tokens[i])
         mask = (torch.arange(width)[None, :] < torch.tensor([self.lengths[i] for i in idx])[:, None]).long()
-        logits = self.model(ids.to(self.device), mask.to(self.device))
+        return ids.to(self.device), mask.to(self.device)
+
+    def batches(self, epoch):
+        return length_batches(self.lengths, self.batch_size, self.rng)
+
+    def terms(self, idx) -> dict:
+        if self.cache is None:
+            logits = self.model(*self.pad_batch(idx))
+        else:   # the frozen layers' outputs, padded: only the upper layers run
+            width = max(self.lengths[i] for i in idx)
+            mask = (torch.arange(width)[None, :] < torch.tensor([self.lengths[i] for i in idx])[:, None]).long()
+            h = nn.utils.rnn.pad_sequence([self.cache[i] for i in idx], batch_first=True)
+            logits = self.model.upper(h, mask.to(self.device))
         return {"loss": self.loss_fn(logits, torch.as_tensor(self.y[idx], device=self.device))}
 
     def weight(self, idx) -> float:

@@ -1,0 +1,192 @@
+"""Speed of the kit's lab-size training steps and notebooks: today's code next to
+the naive baseline it replaced, measured in one run, printed as ratios (issue 17).
+
+    .venv/bin/python benchmarks/speed.py                  # the training steps (about 2 minutes)
+    .venv/bin/python benchmarks/speed.py --notebooks      # + every notebook at the lab profile
+    make bench                                            # the same as --notebooks
+
+Steps (2 CPU cores unless --threads; the median of ``--repeats`` timings of ``--steps`` steps):
+
+- ``cmdm``: a semi-supervised CMDM lab step (a labeled and an unlabeled batch of
+  128, the full objective). Naive: one forward pass per batch (the kit before
+  issue 17); today: one pass over both batches joined (:func:`join_batches`).
+- ``dg``: an EASUM DG lab step (a batch of 48 from each of four domains, moment
+  matching). Naive: one forward pass per domain; today: one pass over all four.
+- ``text``: a MELD fine-tuning step of all-MiniLM-L6-v2 (batch 32 of 24 tokens).
+  Naive: every layer fine-tuned; today: the lab profile's ``frozen_layers``
+  (their outputs computed once per text, so a step runs only the upper layers).
+
+Notebooks: each lab notebook's wall time with the kit's runner, one after the
+other. Results: ``benchmarks/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import torch
+
+import affectkit
+from affectkit import loop
+from affectkit.cmdm import CMDM
+from affectkit.cmdm.objectives import CMDMLoss
+from affectkit.cmdm.train import CMDMStep
+from affectkit.config import get_profile
+from affectkit.easum.models import DGModel
+from affectkit.easum.train import DGStep, _zero_out, balance_domains, prepare_domains
+from affectkit.easum.losses import dg_loss
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class NaiveCMDMStep(CMDMStep):
+    """The CMDM step before issue 17: one forward pass per batch."""
+
+    def terms(self, batch):
+        out = self.model(batch["x"], batch["mask"], decode=self.decode)
+        terms = self.loss.supervised_terms(out, batch["y"], batch["mask"], self.shuffles)
+        ub = next(self.pool)
+        u_terms = self.loss.unsupervised_terms(self.model(ub["x"], ub["mask"], decode=self.decode),
+                                               ub["mask"], self.shuffles)
+        terms["total"] = terms["total"] + self.loss.omega * u_terms["total"]
+        return terms
+
+
+class NaiveDGStep(DGStep):
+    """The DG step before issue 17: one forward pass per domain."""
+
+    def terms(self, batches):
+        outputs = {name: self.model(b["x"], b["mask"], _zero_out(self.prepared[name], b["index"], self.device))
+                   for name, b in batches.items()}
+        targets = {name: self.prepared[name]["train"].hidden["dg_target"][b["index"]]
+                   for name, b in batches.items()}
+        return dg_loss(outputs, targets, self.tasks, self.omega, self.k)
+
+
+def time_steps(step: loop.Step, optimizer, steps: int, repeats: int) -> float:
+    """Median seconds per training step (forward, loss, backward, optimizer) over ``repeats`` runs."""
+    def batches():
+        while True:
+            yield from step.batches(0)
+
+    source = batches()
+    step.model.train()
+
+    def one():
+        terms = step.terms(next(source))
+        optimizer.zero_grad(set_to_none=True)
+        terms["total" if "total" in terms else "loss"].backward()
+        optimizer.step()
+
+    for _ in range(3):   # warm-up
+        one()
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(steps):
+            one()
+        timings.append((time.perf_counter() - start) / steps)
+    return statistics.median(timings)
+
+
+def cmdm_steps(steps, repeats) -> dict:
+    prof = get_profile("lab")
+    world = affectkit.make_world("lab", seed=0)
+    loss = CMDMLoss(sigma=1.0)
+    out = {}
+    for name, cls in (("naive", NaiveCMDMStep), ("today", CMDMStep)):
+        torch.manual_seed(0)
+        model = CMDM(world.train.shapes, len(world.classes), "lab")
+        step = cls(model, world.train, world.val, world.unlabeled, loss, prof.batch_size, 0, torch.device("cpu"))
+        out[name] = time_steps(step, torch.optim.Adam(model.parameters(), lr=prof.lr, fused=True), steps, repeats)
+    return out
+
+
+def dg_steps(steps, repeats) -> dict:
+    prof = get_profile("lab")
+    prepared = balance_domains(prepare_domains(affectkit.make_domains("lab", seed=0)), seed=0)
+    shapes = next(iter(prepared.values()))["train"].shapes
+    out = {}
+    for name, cls in (("naive", NaiveDGStep), ("today", DGStep)):
+        torch.manual_seed(0)
+        model = DGModel(shapes, "lab")
+        step = cls(model, prepared, 0.1, 2, prof.easum_training.batch_size, 0, torch.device("cpu"))
+        out[name] = time_steps(step, torch.optim.AdamW(model.parameters(), lr=1e-3), steps, repeats)
+    return out
+
+
+def text_steps(steps, repeats) -> dict:
+    """A fine-tuning step on 32 made-up lines of 22 words (no corpus needed)."""
+    import numpy as np
+
+    from affectkit.text.models import TextClassifier, TextStep
+
+    rng = np.random.default_rng(0)
+    words = "we were on a break and you know it so please do not do that again ok".split()
+    texts = [" ".join(rng.choice(words, 22)) for _ in range(256)]
+    y = rng.integers(0, 7, len(texts))
+    out = {}
+    frozen = get_profile("lab").meld_run.frozen_layers
+    for name, k in (("naive", 0), ("today", frozen)):
+        torch.manual_seed(0)
+        clf = TextClassifier(7, max_length=24, frozen_layers=k)
+        tokens = clf.tokenizer(texts, truncation=True, max_length=24)["input_ids"]
+        step = TextStep(clf, tokens, y, torch.nn.CrossEntropyLoss(), 32, np.random.default_rng(0),
+                        torch.device("cpu"), None, None)
+        start = time.perf_counter()
+        if k:
+            step.cache_lower()
+        cache = time.perf_counter() - start
+        optimizer = torch.optim.AdamW([p for p in clf.parameters() if p.requires_grad], lr=8e-5)
+        out[name] = time_steps(step, optimizer, steps, repeats)
+        if k:   # the one-off pass over every text, spread over the steps of one epoch (8 here)
+            out["today"] += cache / 8
+    out["frozen_layers"] = frozen
+    return out
+
+
+def notebooks() -> dict:
+    from affectkit.runner import execute, list_notebooks
+
+    seconds = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in list_notebooks():
+            run = execute(path, Path(tmp) / path.stem, {"profile": "lab"}, cell_timeout=1800)
+            seconds[path.stem] = round(run.seconds, 1)
+            print(f"  {path.stem}: {seconds[path.stem]} s", flush=True)
+    return seconds
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=10, help="steps per timing")
+    parser.add_argument("--repeats", type=int, default=5, help="timings per step kind (the median is kept)")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own)")
+    parser.add_argument("--notebooks", action="store_true", help="also time every notebook at the lab profile")
+    parser.add_argument("--json", default=None, help="also write the results to this file")
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    warnings.simplefilter("ignore")
+    results = {"threads": torch.get_num_threads(), "torch": torch.__version__}
+    for name, fn in (("cmdm", cmdm_steps), ("dg", dg_steps), ("text", text_steps)):
+        r = fn(args.steps, args.repeats)
+        results[name] = r
+        print(f"{name:5s} step: naive {r['naive'] * 1000:7.1f} ms ({1 / r['naive']:5.1f} steps/s), "
+              f"today {r['today'] * 1000:7.1f} ms ({1 / r['today']:5.1f} steps/s): "
+              f"{r['naive'] / r['today']:.2f}x", flush=True)
+    if args.notebooks:
+        results["notebooks"] = notebooks()
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+    return results
+
+
+if __name__ == "__main__":
+    main()
