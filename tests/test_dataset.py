@@ -117,3 +117,33 @@ def test_join_batches_refuses_batches_of_other_modalities():
         join_batches([a, b])
     with pytest.raises(TypeError, match="cuts tensors"):
         split_rows([torch.zeros(3)], [3])
+
+
+def test_all_finite_finds_a_nan_in_any_block():
+    from affectkit.data.dataset import all_finite
+
+    v = torch.zeros(50, 4, 3)
+    assert all_finite(v, block=24)
+    v[49, 3, 2] = float("nan")
+    assert not all_finite(v, block=24) and not all_finite(v)
+    v[49, 3, 2] = float("inf")
+    assert not all_finite(v, block=1)
+
+
+def test_paper_sized_worlds_are_built_a_block_at_a_time(monkeypatch):
+    """Above BLOCK_VALUES values the features are drawn a block of utterances at a time
+    (so the paper world's temporaries stay small): still seeded, finite, shaped; below
+    it one block, the same draws as ever (the lab world is unchanged)."""
+    import affectkit
+    from affectkit.data import world as W
+
+    whole = affectkit.make_world("smoke", seed=0)
+    monkeypatch.setattr(W, "BLOCK_VALUES", 200)
+    a, b = affectkit.make_world("smoke", seed=0), affectkit.make_world("smoke", seed=0)
+    for name, ds in a.splits.items():
+        for m, x in ds.x.items():
+            assert x.shape == whole.splits[name].x[m].shape and torch.isfinite(x).all()
+            assert torch.equal(x, b.splits[name].x[m])
+            if x.ndim == 3:
+                assert torch.equal(ds.mask[m], whole.splits[name].mask[m])   # lengths are drawn before the blocks
+                assert (x[~ds.mask[m]] == 0).all()

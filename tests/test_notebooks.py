@@ -86,10 +86,19 @@ def test_smoke_reproducible(stem, tmp_path):
         f"{stem}: two smoke runs with one seed wrote different results"
 
 
+@pytest.fixture(scope="session")
+def lab_checkpoints(tmp_path_factory):
+    """One checkpoint folder for the lab runs, as ``make run`` has: 07 loads the models
+    that 03-05 trained earlier in the session instead of training them again (it
+    trains them itself when they are missing, e.g. with ``-k 07``)."""
+    return tmp_path_factory.mktemp("checkpoints")
+
+
 @pytest.mark.lab
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_lab_findings(path, tmp_path, monkeypatch):
+def test_lab_findings(path, tmp_path, monkeypatch, lab_checkpoints):
     monkeypatch.setenv("AFFECTKIT_AUDIT_FIGURES", "1")   # the kernel inherits it: tests/scan.py
+    monkeypatch.setenv("AFFECTKIT_CHECKPOINT_DIR", str(lab_checkpoints))
     run = execute(path, tmp_path, {"profile": "lab"}, cell_timeout=1200)
     findings.LAB[path.stem](run.results)
     found = scan.problems(json.loads(run.output.read_text()))

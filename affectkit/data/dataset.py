@@ -43,6 +43,13 @@ def _tensor(value, name, dtype):
     return value if dtype is None else value.to(dtype)
 
 
+def all_finite(v: torch.Tensor, block: int = 2 ** 24) -> bool:
+    """``torch.isfinite(v).all()``, a block of rows at a time: ``isfinite`` builds
+    full-size temporaries (1.8 GB for the paper world's lexical pool), a block a few."""
+    rows = max(1, block // max(1, v[0].numel())) if len(v) else 1
+    return all(bool(torch.isfinite(v[i:i + rows]).all()) for i in range(0, len(v), rows))
+
+
 def _integers(value, name):
     """A 1-D tensor of class indices from ints, or floats that are whole numbers;
     ValueError for NaN, fractions or another shape, naming ``name``."""
@@ -97,7 +104,7 @@ class MultimodalDataset(torch.utils.data.Dataset):
                                  f"got shape {tuple(v.shape)}")
             if len(v) != n:
                 raise ValueError(f"{self.name}: x[{m!r}] has {len(v)} samples but y has {n}")
-            if not torch.isfinite(v).all():
+            if not all_finite(v):
                 raise ValueError(f"{self.name}: x[{m!r}] has NaN or inf values")
         self.classes = tuple(self.classes)
         if not self.classes:

@@ -40,6 +40,9 @@ from .dataset import MultimodalDataset
 from .labels import EASUM9, IEMOCAP4
 
 # (valence, arousal) of the nine common emotions, after Russell's circumplex.
+# values per block of utterances built at once (x 4 bytes: 256 MB), the world's largest temporary
+BLOCK_VALUES = 2 ** 26
+
 CIRCUMPLEX = {
     "happy": (0.8, 0.3), "excited": (0.6, 0.8), "surprise": (0.3, 0.9),
     "neutral": (0.0, 0.0), "sad": (-0.7, -0.5), "frustrated": (-0.5, 0.3),
@@ -192,30 +195,38 @@ class Physics:
         for m, shape in shapes.items():
             spk = normal(k.speaker, n_speakers, r)[torch.as_tensor(speaker)]        # (n, r)
             signal = t32(k.gain.get(m, 0.0) * z @ self.B[m].T)                      # (n, r)
-            if len(shape) == 1:
-                src = signal + spk + normal(frame_std, n, r)
-                valid = None
-            else:
+            valid = evident = None
+            if len(shape) == 2:
                 T = shape[0]
                 lengths = rng.integers(max(1, int(np.ceil(k.min_length * T))), T + 1, size=n)
                 valid = np.arange(T)[None, :] < lengths[:, None]                 # (n, T)
                 # evidence frames: the first `evidence` of a random order of real frames
                 order = np.where(valid, rng.random((n, T)), np.inf).argsort(1).argsort(1)
                 evident = t32((order < k.evidence.get(m, T)) & valid)           # (n, T)
-                src = normal(frame_std, n, T, r)
-                src += evident[..., None] * signal[:, None, :] + spk[:, None, :]
-            if scale is not None:
-                src *= t32(scale[m])
-            if offset is not None:
-                src += t32(offset[m])
-            mix, units, shift = self.mixing(m, shape[-1])
-            feat = normal(k.sensor_noise, *src.shape[:-1], shape[-1])
-            feat += src @ t32(mix.T)
-            feat.mul_(t32(units)).add_(t32(shift))
-            if valid is not None:
                 mask[m] = torch.as_tensor(valid)
-                feat.mul_(mask[m].unsqueeze(-1))
-            x[m] = feat
+            mix, units, shift = (t32(a) for a in self.mixing(m, shape[-1]))
+            x[m] = feat = torch.empty(n, *shape)
+            # paper sizes are built a block of utterances at a time, so that the
+            # per-frame temporaries stay small (one block at lab sizes: the same draws)
+            step = max(1, min(n, BLOCK_VALUES // (int(np.prod(shape[:-1])) * max(r, shape[-1]))))
+            for lo in range(0, n, step):
+                rows = slice(lo, min(n, lo + step))
+                b = rows.stop - lo
+                if valid is None:
+                    src = signal[rows] + spk[rows] + normal(frame_std, b, r)
+                else:
+                    src = normal(frame_std, b, T, r)
+                    src += evident[rows, :, None] * signal[rows, None, :] + spk[rows, None, :]
+                if scale is not None:
+                    src *= t32(scale[m])
+                if offset is not None:
+                    src += t32(offset[m])
+                block = normal(k.sensor_noise, *src.shape[:-1], shape[-1])
+                block += src @ mix.T
+                block.mul_(units).add_(shift)
+                if valid is not None:
+                    block.mul_(mask[m][rows].unsqueeze(-1))
+                feat[rows] = block
         return x, mask, z, speaker
 
 

@@ -29,7 +29,7 @@ import torch
 
 from .. import checkpoints, checks, loop, metrics
 from ..config import resolve_device
-from ..data.dataset import MultimodalDataset, join_batches, split_rows
+from ..data.dataset import MultimodalDataset
 from ..data.labels import polarity
 from ..data.transforms import ZNorm, feature_noise
 from .losses import dg_loss, ds_loss
@@ -206,13 +206,8 @@ class DGStep(loop.Step):
             yield {name: next(stream) for name, stream in self.streams.items()}
 
     def terms(self, batches: dict) -> dict:
-        # one forward pass over every domain's batch together (a quarter of the operations with four domains)
-        names = list(batches)
-        x, mask, sizes = join_batches([batches[name] for name in names])
-        rates = [_zero_out(self.prepared[name], batches[name]["index"], self.device) for name in names]
-        zero_out = None if all(r is None for r in rates) else torch.cat(
-            [torch.zeros(n, device=self.device) if r is None else r for r, n in zip(rates, sizes)])
-        outputs = dict(zip(names, split_rows(self.model(x, mask, zero_out), sizes)))
+        outputs = {name: self.model(b["x"], b["mask"], _zero_out(self.prepared[name], b["index"], self.device))
+                   for name, b in batches.items()}
         targets = {name: self.prepared[name]["train"].hidden["dg_target"][b["index"].cpu()].to(self.device)
                    for name, b in batches.items()}
         return dg_loss(outputs, targets, self.tasks, self.omega, self.k)
