@@ -21,6 +21,20 @@ def number(answer, what: str):
     return float(answer), None
 
 
+def pair(answer, names: tuple):
+    """([a, b], None) when ``answer`` is a tuple or list of two finite numbers, named
+    ``names`` in the messages; else (None, (False, message))."""
+    if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
+        return None, (False, f"give a pair: ({', '.join(names)}), got {answer!r}")
+    values = []
+    for v, name in zip(answer, names):
+        x, bad = number(v, name)
+        if bad:
+            return None, bad
+        values.append(x)
+    return values, None
+
+
 def in_range(value: float, low: float, high: float, right: str, wrong: str, profile: str):
     """The verdict of a lab-size range check (smoke sizes cannot judge it)."""
     if profile == SMALL:

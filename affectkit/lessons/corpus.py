@@ -1,7 +1,7 @@
 """Notebook 09: your own corpus."""
 
 from . import Claim, Exercise
-from ._checks import number
+from ._checks import number, pair
 
 
 def _modalities(r):
@@ -32,20 +32,8 @@ CLAIMS = [
 ]
 
 
-def _pair(answer, what):
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        return None, (False, f"give a pair {what}, got {answer!r}")
-    values = []
-    for v, name in zip(answer, what.strip("()").split(", ")):
-        x, bad = number(v, name)
-        if bad:
-            return None, bad
-        values.append(x)
-    return values, None
-
-
 def _chance(answer, profile):
-    values, bad = _pair(answer, "(UA, WAP)")
+    values, bad = pair(answer, ("UA", "WAP"))
     if bad:
         return bad
     ua, wap = values

@@ -7,7 +7,7 @@ in the metric's own units (for MAE a negative difference is a gain).
 import math
 
 from . import Claim, Exercise
-from ._checks import number
+from ._checks import number, pair
 
 LOWER_IS_BETTER = {"mae"}
 
@@ -67,22 +67,11 @@ def logits(seed: int = 0):
     return torch.randn(8, 9, generator=g), 2 * torch.randn(8, 9, generator=g)
 
 
-def _pair(answer, what):
-    if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
-        return None, (False, f"give a pair: {what}")
-    return answer, None
-
-
 def _kl(answer, profile):
-    answer, bad = _pair(answer, "(KL(teacher || student), KL(student || teacher))")
+    values, bad = pair(answer, ("KL(teacher || student)", "KL(student || teacher)"))
     if bad:
         return bad
-    a, bad = number(answer[0], "KL(teacher || student)")
-    if bad:
-        return bad
-    b, bad = number(answer[1], "KL(student || teacher)")
-    if bad:
-        return bad
+    a, b = values
     if min(a, b) < 0:
         return False, "a KL divergence is never negative: check the log-probabilities"
     if abs(a - b) > 1e-3:
@@ -91,15 +80,10 @@ def _kl(answer, profile):
 
 
 def _entropy(answer, profile):
-    answer, bad = _pair(answer, "(entropy of the soft labels, entropy of the one-hot labels)")
+    values, bad = pair(answer, ("the soft labels' entropy", "the one-hot labels' entropy"))
     if bad:
         return bad
-    soft, bad = number(answer[0], "the soft labels' entropy")
-    if bad:
-        return bad
-    hard, bad = number(answer[1], "the one-hot labels' entropy")
-    if bad:
-        return bad
+    soft, hard = values
     if abs(hard) > 1e-9:
         return False, "a one-hot label has entropy 0: all its mass on one class"
     if 0 < soft <= math.log(9) + 1e-6:

@@ -1,7 +1,7 @@
 """Notebook 01: from raw media to features."""
 
 from . import Claim, Exercise
-from ._checks import number
+from ._checks import number, pair
 
 
 def _is10_parts(r) -> str:
@@ -25,21 +25,9 @@ CLAIMS = [
 ]
 
 
-def _pair_of_numbers(answer, what):
-    if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
-        return None, (False, f"give a pair: {what}")
-    values = []
-    for a, name in zip(answer, what.strip("()").split(", ")):
-        v, bad = number(a, f"the {name}")
-        if bad:
-            return None, bad
-        values.append(v)
-    return values, None
-
-
 def _quieter(answer, profile):
     # the same clip at every profile, so even smoke sizes can judge it
-    values, bad = _pair_of_numbers(answer, "(loudness ratio, pitch ratio)")
+    values, bad = pair(answer, ("the loudness ratio", "the pitch ratio"))
     if bad:
         return bad
     loud, pitch = values
