@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from ..progress import bar as progress_bar
+from ..parallel import run_jobs, workers_for
 
 from .. import metrics
 from ..config import get_profile, seed_everything
@@ -185,7 +185,7 @@ def train_dae(world, modality: str = "L", seed: int = 0, epochs: int | None = No
 
 def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
                  progress: bool = True, keep: dict | None = None, pools: dict | None = None,
-                 data=None) -> pd.DataFrame:
+                 data=None, workers="auto") -> pd.DataFrame:
     """Train every named setting for every seed.
 
     ``data``: None, the synthetic world of ``profile`` (one world per seed); a
@@ -193,6 +193,8 @@ def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None =
     of the user's clips, IEMOCAP), the same data for every seed, which then varies
     the initialisation and the batches; or a callable ``seed -> corpus``.
     ``profile`` sets only the sizes (architecture, epochs, batch, learning rate).
+    ``workers``: processes that train side by side on a CPU (:func:`affectkit.parallel.workers_for`;
+    "auto": one per core for the synthetic world, 1 for ``data`` given here).
 
     Returns:
         tidy DataFrame, one row per (setting, seed): "setting", "seed", "wa", "ua",
@@ -204,24 +206,54 @@ def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None =
     """
     prof = get_profile(profile)
     seeds = prof.seeds if seeds is None else tuple(seeds)
-    rows, pools = [], {} if pools is None else pools
-    bar = progress_bar(total=len(seeds) * len(settings), desc="training", unit="run", disable=not progress)
-    for seed in seeds:
-        world = (make_world(prof.name, seed=seed) if data is None else data(seed) if callable(data) else data)
-        for name, setting in settings.items():
-            indices = None
-            if setting.semi and setting.balanced:  # one balanced pool per seed and label budget
-                key = (seed, setting.n_labeled)
-                if key not in pools:
-                    pools[key] = balanced_pool(world, seed, setting.n_labeled, epochs, device, prof)
-                indices = pools[key]["indices"]
-            result, row, out = train_setting(world, setting, seed, epochs, device, pool_indices=indices, profile=prof)
-            rows.append({"setting": name, **row})
-            if keep is not None and seed == seeds[0]:
-                keep[name] = {**out, "model": result.model}
-            bar.update()
-    bar.close()
+    pools = {} if pools is None else pools
+    n = workers_for(len(seeds) * len(settings), device, workers, small=prof.name == "smoke") if data is None else 1
+    # one balanced pool per seed and label budget, before the trainings that share it
+    wanted = sorted({(seed, s.n_labeled) for seed in seeds for s in settings.values() if s.semi and s.balanced}
+                    - set(pools), key=lambda k: (k[0], -1 if k[1] is None else k[1]))
+    made = run_jobs(_pool_job, [(data, prof, seed, n_labeled, epochs, device) for seed, n_labeled in wanted],
+                    min(n, len(wanted)), desc="balanced pools", progress=progress and bool(wanted))
+    pools.update(zip(wanted, made))
+    jobs = [(data, prof, seed, setting, epochs, device,
+             pools[seed, setting.n_labeled]["indices"] if setting.semi and setting.balanced else None,
+             keep is not None and seed == seeds[0])
+            for seed in seeds for setting in settings.values()]
+    try:
+        done = run_jobs(_setting_job, jobs, n, desc="training", progress=progress)
+    finally:
+        _LAST_DATA.clear()
+    rows = []
+    for (name, _), (row, kept) in zip([(name, seed) for seed in seeds for name in settings], done):
+        rows.append({"setting": name, **row})
+        if kept is not None:
+            keep[name] = kept
     return pd.DataFrame(rows)
+
+
+_LAST_DATA: dict = {}   # (profile or data, seed) -> the data of the last seed trained in this process
+
+
+def _data_for(data, prof, seed):
+    """The data one seed trains on: the profile's synthetic world, a callable's corpus, or ``data``
+    (made once per seed: the jobs come seed by seed)."""
+    if data is not None and not callable(data):
+        return data
+    key = (prof.name, seed) if data is None else (id(data), seed)
+    if key not in _LAST_DATA:
+        _LAST_DATA.clear()
+        _LAST_DATA[key] = make_world(prof.name, seed=seed) if data is None else data(seed)
+    return _LAST_DATA[key]
+
+
+def _pool_job(data, prof, seed, n_labeled, epochs, device) -> dict:
+    return balanced_pool(_data_for(data, prof, seed), seed, n_labeled, epochs, device, prof)
+
+
+def _setting_job(data, prof, seed, setting, epochs, device, indices, keep: bool):
+    """One (setting, seed) of :func:`run_settings`: (row, {**predictions, "model"} or None)."""
+    result, row, out = train_setting(_data_for(data, prof, seed), setting, seed, epochs, device,
+                                     pool_indices=indices, profile=prof)
+    return row, ({**out, "model": result.model} if keep else None)
 
 
 def summarize(df: pd.DataFrame, by="setting", values=("ua", "wap", "spread")) -> pd.DataFrame:

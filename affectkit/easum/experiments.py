@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import torch
-from ..progress import bar as progress_bar
+from ..parallel import run_jobs, workers_for
 
 from ..config import EASUMTraining, get_profile
 from ..data.domains import make_domains
@@ -133,16 +133,54 @@ def train_dg(prepared: dict, omega: float, seed: int = 0, profile="lab", epochs:
                   device=device, progress=False)
 
 
-def _seed_loop(profile, seeds, n_settings: int, desc: str, progress: bool):
-    """(profile, seeds, progress bar over seeds x settings) for the runners below."""
+def _seeds(profile, seeds):
     prof = get_profile(profile)
-    seeds = prof.seeds if seeds is None else tuple(seeds)
-    return prof, seeds, progress_bar(total=len(seeds) * n_settings, desc=desc, unit="run", disable=not progress)
+    return prof, prof.seeds if seeds is None else tuple(seeds)
+
+
+_LAST_DATA: dict = {}   # the prepared (and balanced) domains of the last seed trained in this process
+
+
+def _domains_for(prof, seed, data, world, balance: bool = True) -> tuple:
+    """(prepared, balanced) domains of one seed, made once per seed (the jobs come seed by seed)."""
+    key = (prof.name, seed, tuple(sorted(world.items())), id(data), balance)
+    if key not in _LAST_DATA:
+        _LAST_DATA.clear()
+        prepared = domain_data(prof.name, seed, data, **world)
+        _LAST_DATA[key] = prepared, balance_domains(prepared, seed=seed) if balance else prepared
+    return _LAST_DATA[key]
+
+
+def _dg_job(prof, seed, data, world, name, omega, epochs, device, balance, keep: bool):
+    """One (setting, seed) of :func:`run_dg` (``name`` None: the untrained model): (row, DGResult or None)."""
+    prepared, balanced = _domains_for(prof, seed, data, world, balance)
+    if name is None:
+        torch.manual_seed(seed)
+        shapes = next(iter(prepared.values()))["train"].shapes
+        model = DGModel(shapes, prof.easum_arch)
+        return {"setting": "untrained", "omega": np.nan, "seed": seed,
+                **domain_separation(model, prepared, device)}, None
+    result = train_dg(prepared, omega, seed, prof.name, epochs, device, balanced)
+    test_acc = dg_accuracy(result.model, prepared, "test", device)
+    row = {"setting": name, "omega": omega, "balanced": balance, "seed": seed,
+           **domain_separation(result.model, prepared, device),
+           "val_acc": result.best_val_acc, "best_epoch": result.best_epoch,
+           **{f"test_acc_{d}": v for d, v in test_acc.items()}}
+    return row, result if keep else None
+
+
+def _run(fn, jobs, prof, device, workers, data, desc, progress) -> list:
+    """The jobs on :func:`affectkit.parallel.run_jobs` (side by side for the synthetic domains)."""
+    n = workers_for(len(jobs), device, workers, small=prof.name == "smoke") if data is None else 1
+    try:
+        return run_jobs(fn, jobs, n, desc=desc, progress=progress)
+    finally:
+        _LAST_DATA.clear()
 
 
 def run_dg(omegas: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
            progress: bool = True, models: dict | None = None, untrained: bool = True, balance: bool = True,
-           data=None, **world) -> pd.DataFrame:
+           data=None, workers="auto", **world) -> pd.DataFrame:
     """Train one DG model per (setting, seed); ``omegas``: setting name -> omega.
 
     Returns: one row per (setting, seed): "setting", "omega", "balanced", "seed",
@@ -152,29 +190,18 @@ def run_dg(omegas: dict, profile="lab", seeds=None, epochs: int | None = None, d
     ``balance``: EASUM's augmentation balancing (default) or none.
     ``models``: if a dict, filled with ``models[(setting, seed)] = DGResult``.
     ``data``: the domains (see :func:`domain_data`); ``profile`` then sets only the sizes.
+    ``workers``: processes that train side by side on a CPU (:func:`affectkit.parallel.workers_for`;
+    "auto": one per core for the synthetic domains, 1 for ``data`` given here).
     """
-    prof, seeds, bar = _seed_loop(profile, seeds, len(omegas), "DG models", progress)
-    rows = []
-    for seed in seeds:
-        prepared = domain_data(prof.name, seed, data, **world)
-        balanced = balance_domains(prepared, seed=seed) if balance else prepared
-        shapes = next(iter(prepared.values()))["train"].shapes
-        if untrained:
-            torch.manual_seed(seed)
-            rows.append({"setting": "untrained", "omega": np.nan, "seed": seed,
-                         **domain_separation(DGModel(shapes, prof.easum_arch), prepared, device)})
-        for name, omega in omegas.items():
-            result = train_dg(prepared, omega, seed, prof.name, epochs, device, balanced)
-            test_acc = dg_accuracy(result.model, prepared, "test", device)
-            rows.append({"setting": name, "omega": omega, "balanced": balance, "seed": seed,
-                         **domain_separation(result.model, prepared, device),
-                         "val_acc": result.best_val_acc, "best_epoch": result.best_epoch,
-                         **{f"test_acc_{d}": v for d, v in test_acc.items()}})
-            if models is not None:
-                models[(name, seed)] = result
-            bar.update()
-    bar.close()
-    return pd.DataFrame(rows)
+    prof, seeds = _seeds(profile, seeds)
+    names = ([(None, np.nan)] if untrained else []) + list(omegas.items())
+    jobs = [(prof, seed, data, world, name, omega, epochs, device, balance, models is not None)
+            for seed in seeds for name, omega in names]
+    done = _run(_dg_job, jobs, prof, device, workers, data, "DG models", progress)
+    for (_, seed, *_rest), (row, result) in zip(jobs, done):
+        if result is not None:
+            models[(row["setting"], seed)] = result
+    return pd.DataFrame([row for row, _ in done])
 
 
 INITS = ("dg", "scratch")
@@ -246,8 +273,15 @@ def train_ds(setting: DSSetting, prepared: dict, teacher: DGModel | None, seed: 
     return result, row
 
 
+def _ds_job(prof, seed, data, world, name, setting, teacher, epochs, device, keep: bool):
+    """One (setting, seed) of :func:`run_ds`: (row, DSResult or None)."""
+    prepared, _ = _domains_for(prof, seed, data, world, balance=False)
+    result, row = train_ds(setting, prepared, teacher, seed, prof.name, epochs, device)
+    return {"setting": name, **row}, result if keep else None
+
+
 def run_ds(settings: dict, teachers: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
-           progress: bool = True, models: dict | None = None, data=None, **world) -> pd.DataFrame:
+           progress: bool = True, models: dict | None = None, data=None, workers="auto", **world) -> pd.DataFrame:
     """Train every named :class:`DSSetting` for every seed.
 
     ``teachers``: seed -> trained DG model (its pseudo labels). Returns one row
@@ -255,19 +289,16 @@ def run_ds(settings: dict, teachers: dict, profile="lab", seeds=None, epochs: in
     acc2, f1, mae, corr; emotion: acc, weighted_f1). ``models``: filled with
     ``models[(setting, seed)] = DSResult`` when a dict. ``data``: the domains
     (see :func:`domain_data`; the same as the teachers were trained on).
+    ``workers``: as in :func:`run_dg`.
     """
-    prof, seeds, bar = _seed_loop(profile, seeds, len(settings), "DS models", progress)
-    rows = []
-    for seed in seeds:
-        prepared = domain_data(prof.name, seed, data, **world)
-        for name, setting in settings.items():
-            result, row = train_ds(setting, prepared, teachers.get(seed), seed, prof.name, epochs, device)
-            rows.append({"setting": name, **row})
-            if models is not None:
-                models[(name, seed)] = result
-            bar.update()
-    bar.close()
-    return pd.DataFrame(rows)
+    prof, seeds = _seeds(profile, seeds)
+    jobs = [(prof, seed, data, world, name, setting, teachers.get(seed), epochs, device, models is not None)
+            for seed in seeds for name, setting in settings.items()]
+    done = _run(_ds_job, jobs, prof, device, workers, data, "DS models", progress)
+    for (_, seed, _d, _w, name, *_rest), (_, result) in zip(jobs, done):
+        if result is not None:
+            models[(name, seed)] = result
+    return pd.DataFrame([row for row, _ in done])
 
 
 def summarize_metrics(runs: pd.DataFrame, by=("domain", "spl")) -> pd.DataFrame:

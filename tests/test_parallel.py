@@ -1,0 +1,78 @@
+"""Trainings side by side (affectkit.parallel): the same numbers as one after the
+other in one process at one thread, in the order asked, errors raised here."""
+
+import pandas as pd
+import pytest
+import torch
+
+from affectkit import parallel
+from affectkit.cmdm.experiments import collapse_settings, run_settings, table5_settings
+from affectkit.easum.experiments import run_dg, run_ds, spl_settings
+
+
+@pytest.fixture
+def one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def test_jobs_come_back_in_order():
+    assert parallel.run_jobs(pow, [(2, i) for i in range(7)], workers=2, progress=False) == [2 ** i for i in range(7)]
+
+
+def test_a_workers_error_is_raised_here():
+    with pytest.raises(ValueError, match="invalid literal"):
+        parallel.run_jobs(int, [("3",), ("three",)], workers=2, progress=False)
+    # the pool survives a job's error
+    assert parallel.run_jobs(int, [("3",), ("4",)], workers=2, progress=False) == [3, 4]
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "two", True, None])
+def test_workers_must_be_a_whole_number(bad):
+    with pytest.raises(ValueError, match="workers must be"):
+        parallel.workers_for(4, workers=bad)
+
+
+def test_auto_workers(monkeypatch):
+    monkeypatch.delenv("AFFECTKIT_WORKERS", raising=False)
+    assert parallel.workers_for(5, workers=3) == 3
+    assert parallel.workers_for(2, workers=8) == 2                  # never more than the jobs
+    assert parallel.workers_for(9, small=True) == 1                 # smoke-sized jobs train here
+    monkeypatch.setattr(parallel, "_script_main", lambda: True)
+    assert parallel.workers_for(9) == 1                             # a script file without a guard is safe
+    monkeypatch.setattr(parallel, "_script_main", lambda: False)
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
+    assert parallel.workers_for(9) == 1                             # a one-thread process (a test worker)
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 16)
+    assert parallel.workers_for(9) == min(9, parallel.cores())
+    monkeypatch.setenv("AFFECTKIT_WORKERS", "2")
+    assert parallel.workers_for(9, small=True) == 2
+
+
+def test_cmdm_runs_side_by_side_equal_one_after_the_other(one_thread):
+    settings = {**collapse_settings(), **table5_settings(n_labeled=40, combos=("AVL",))}
+    serial = run_settings(settings, profile="smoke", seeds=(0, 1), workers=1, progress=False)
+    keep, pools = {}, {}
+    side = run_settings(settings, profile="smoke", seeds=(0, 1), workers=2, progress=False, keep=keep, pools=pools)
+    pd.testing.assert_frame_equal(serial, side)
+    assert set(keep) == set(settings) and all("model" in k and "latents" in k for k in keep.values())
+    assert set(pools) == {(0, 40), (1, 40)}
+
+
+def test_easum_runs_side_by_side_equal_one_after_the_other(one_thread):
+    out = []
+    for workers in (1, 2):
+        models = {}
+        dg = run_dg({"omega0": 0.0, "mm": 0.5}, profile="smoke", seeds=(0, 1), workers=workers, progress=False,
+                    models=models)
+        teachers = {s: models[("mm", s)].model for s in (0, 1)}
+        ds_models = {}
+        ds = run_ds(spl_settings(domains=("mosi", "meld")), teachers, profile="smoke", seeds=(0, 1),
+                    workers=workers, progress=False, models=ds_models)
+        out.append((dg, ds, sorted(models), sorted(ds_models)))
+    pd.testing.assert_frame_equal(out[0][0], out[1][0])
+    pd.testing.assert_frame_equal(out[0][1], out[1][1])
+    assert out[0][2:] == out[1][2:] and len(out[1][3]) == 12
+    assert list(out[1][0].setting) == ["untrained", "omega0", "mm"] * 2
