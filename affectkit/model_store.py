@@ -1,10 +1,12 @@
-"""The trained models notebooks share (issue: the latent explorer).
+"""The trained models notebooks share.
 
 Notebooks 03-05 save the models they train under
 ``checkpoint_dir()/<notebook>/<name>.pt`` with the profile, seed and setting
 that made them (and, for CMDM models, their test latents); notebook 07 loads
 a model when a checkpoint of the same profile and seed exists and trains it
-itself otherwise, so it runs on a fresh machine too.
+itself otherwise, so it runs on a fresh machine too. Notebook 05 also saves
+every seed's DG model with moment matching and its row of measures, which
+notebook 06 takes as its DS models' teachers (:func:`load_dg_run`).
 """
 
 from __future__ import annotations
@@ -58,13 +60,40 @@ def save_cmdm(notebook: str, name: str, model, profile: str, seed: int, setting=
 
 
 def save_dg_model(notebook: str, name: str, model, profile: str, seed: int, omega: float,
-                  reps: dict | None = None) -> Path:
+                  reps: dict | None = None, row: dict | None = None) -> Path:
     """Save a DG model with its profile, seed, omega and (optionally) its test
-    representations per domain, ``reps``: domain -> (n, hidden)."""
+    representations per domain, ``reps``: domain -> (n, hidden), and its
+    measures, ``row``: a row of :func:`affectkit.easum.experiments.run_dg`."""
     extra = {"profile": profile, "seed": int(seed), "omega": float(omega)}
     if reps is not None:
         extra["reps"] = {d: torch.as_tensor(np.asarray(r)) for d, r in reps.items()}
+    if row is not None:
+        extra["row"] = {str(k): v.item() if hasattr(v, "item") else v for k, v in dict(row).items()}
     return save_dg(model_path(notebook, name), model, extra)
+
+
+def run_name(name: str, seed: int, seeds) -> str:
+    """The name a seed's model is saved under: ``name`` for the first of ``seeds``
+    (the one notebook 07 maps), ``"<name> seed <seed>"`` for the others."""
+    return name if seed == tuple(seeds)[0] else f"{name} seed {seed}"
+
+
+def load_dg_run(notebook: str, name: str, profile: str, seed: int, seeds, omega: float):
+    """(model, row) of a DG model ``notebook`` saved with its row of measures for
+    this profile, seed and omega (:func:`save_dg_model` under :func:`run_name`);
+    None when there is none (or it cannot be read: reported with a warning)."""
+    path = model_path(notebook, run_name(name, seed, seeds))
+    if not path.exists():
+        return None
+    try:
+        model, extra = load_dg(path)
+    except ValueError as err:
+        warnings.warn(f"{err}; training it instead", stacklevel=2)
+        return None
+    if (extra.get("profile"), extra.get("seed"), extra.get("omega")) != (profile, int(seed), float(omega)) \
+            or "row" not in extra:
+        return None
+    return model, extra["row"]
 
 
 def load_or_train(kind: str, notebook: str, name: str, train, **meta):

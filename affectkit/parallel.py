@@ -29,6 +29,7 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 
 import torch
@@ -84,6 +85,9 @@ def workers_for(n_jobs: int, device="auto", workers="auto", small: bool = False)
 
 
 def _start_worker(deterministic: bool):
+    # an interrupt (or a kernel's shutdown) is for the notebook's process: it stops waiting
+    # and cancels what has not started; a worker finishes its job or ends with the queue
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     torch.set_num_threads(1)
     os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = "1"
     torch.use_deterministic_algorithms(deterministic, warn_only=True)

@@ -1,7 +1,7 @@
 """Speed of the kit's lab-size training steps and notebooks: today's code next to
 the naive baseline it replaced, measured in one run, printed as ratios (issue 17).
 
-    .venv/bin/python benchmarks/speed.py                  # the training steps (about 2 minutes)
+    .venv/bin/python benchmarks/speed.py                  # the training steps and two tables (about 6 minutes)
     .venv/bin/python benchmarks/speed.py --notebooks      # + every notebook at the lab profile
     make bench                                            # the same as --notebooks
 
@@ -17,6 +17,10 @@ Steps (2 CPU cores unless --threads; the median of ``--repeats`` timings of ``--
 - ``text``: a MELD fine-tuning step of all-MiniLM-L6-v2 (batch 32 of 24 tokens).
   Naive: every layer fine-tuned; today: the lab profile's ``frozen_layers``
   (their outputs computed once per text, so a step runs only the upper layers).
+
+Tables (:func:`tables`): two of the notebooks' tables of independent trainings,
+one after the other in one process (naive) and side by side on one process per
+core with one thread each (:mod:`affectkit.parallel`, today).
 
 Notebooks: each lab notebook's wall time with the kit's runner, one after the
 other. Results: ``benchmarks/RESULTS.md``.
@@ -162,6 +166,30 @@ def text_steps(steps, repeats) -> dict:
     return out
 
 
+def tables() -> dict:
+    """Seconds for two of the notebooks' tables at the lab profile, trained one after the other
+    in this process (naive) and side by side on one process per core (today; the workers'
+    start-up included): notebook 03's collapse study (4 settings x 3 seeds) and
+    notebook 05's DG models (omega 0 and 0.1, 3 seeds)."""
+    from affectkit import parallel
+    from affectkit.cmdm.experiments import collapse_settings, run_settings
+    from affectkit.easum.experiments import run_dg
+
+    work = {"cmdm (03's collapse table)": lambda w: run_settings(collapse_settings(), "lab", workers=w, progress=False),
+            "dg (05's DG table)": lambda w: run_dg({"omega0": 0.0, "mm": 0.1}, "lab", workers=w, progress=False)}
+    out = {}
+    for name, fn in work.items():
+        seconds = {}
+        for label, workers in (("naive", 1), ("today", parallel.cores())):
+            parallel.shutdown()
+            start = time.perf_counter()
+            fn(workers)
+            seconds[label] = time.perf_counter() - start
+        seconds["workers"] = parallel.cores()
+        out[name] = seconds
+    return out
+
+
 def notebooks() -> dict:
     from affectkit.runner import execute, list_notebooks
 
@@ -180,6 +208,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5, help="timings per step kind (the median is kept)")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own)")
     parser.add_argument("--notebooks", action="store_true", help="also time every notebook at the lab profile")
+    parser.add_argument("--steps-only", action="store_true", help="only the training steps, not the tables")
     parser.add_argument("--json", default=None, help="also write the results to this file")
     args = parser.parse_args(argv)
     if args.threads:
@@ -194,6 +223,11 @@ def main(argv=None):
               f"{r['naive'] / r['today']:.2f}x", flush=True)
         for extra in set(r) - {"naive", "today", "frozen_layers"}:
             print(f"       {extra}: {r[extra] * 1000:7.1f} ms: {r['naive'] / r[extra]:.2f}x", flush=True)
+    if not args.steps_only:
+        results["tables"] = tables()
+        for name, r in results["tables"].items():
+            print(f"{name}: one after the other {r['naive']:6.1f} s, side by side on {r['workers']} processes "
+                  f"{r['today']:6.1f} s: {r['naive'] / r['today']:.2f}x", flush=True)
     if args.notebooks:
         results["notebooks"] = notebooks()
     if args.json:

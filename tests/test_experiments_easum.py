@@ -88,3 +88,31 @@ def test_ds_setting_names_bad_values():
         DSSetting("mosi", modalities="AV")
     with pytest.raises(ValueError, match="init must be"):
         DSSetting("mosi", init="imagenet")
+
+
+def test_dg_teachers_come_from_notebook_05_when_it_saved_them(tmp_path, monkeypatch):
+    """06's teachers: 05's saved mm models (the same as a training here), else trained here."""
+    import torch
+
+    from affectkit import model_store
+    from affectkit.config import get_profile
+    from affectkit.easum.experiments import dg_teachers, run_dg
+
+    monkeypatch.setenv("AFFECTKIT_CHECKPOINT_DIR", str(tmp_path))
+    seeds = get_profile("smoke").seeds
+    trained_rows, trained, source = dg_teachers(0.1, profile="smoke")
+    assert set(source.values()) == {"trained"} and list(trained_rows.seed) == list(seeds)
+    models = {}
+    runs = run_dg({"mm": 0.1}, profile="smoke", models=models, untrained=False, progress=False)
+    for s in seeds:   # as notebook 05 saves them
+        model_store.save_dg_model("05_dg_moment_matching", model_store.run_name("mm", s, seeds), models[("mm", s)].model,
+                                  "smoke", s, 0.1, row=runs[runs.seed == s].iloc[0])
+    rows, loaded, source = dg_teachers(0.1, profile="smoke")
+    assert set(source.values()) == {"checkpoint"}
+    for s in seeds:
+        for (k, a), b in zip(loaded[s].state_dict().items(), trained[s].state_dict().values()):
+            assert torch.equal(a, b), k
+    for col in ("seed", "md_total", "probe_acc", "val_acc"):
+        assert list(rows[col]) == list(trained_rows[col]), col
+    _, _, source = dg_teachers(0.3, profile="smoke", progress=False)   # another omega: not 05's models
+    assert set(source.values()) == {"trained"}

@@ -204,6 +204,34 @@ def run_dg(omegas: dict, profile="lab", seeds=None, epochs: int | None = None, d
     return pd.DataFrame([row for row, _ in done])
 
 
+def dg_teachers(omega: float, profile="lab", seeds=None, device="auto", notebook: str = "05_dg_moment_matching",
+                name: str = "mm", workers="auto", progress: bool = True) -> tuple:
+    """The DG teachers of the DS models, one per seed: the models ``notebook``
+    saved for this profile, seed and omega (05 trains them with the same code and
+    seeds, so they are the models a training here would give), the others
+    trained here with :func:`run_dg`.
+
+    Returns: (one row per seed as :func:`run_dg`'s, {seed: DGModel}, {seed: "checkpoint" or "trained"}).
+    """
+    from .. import model_store
+
+    prof, seeds = _seeds(profile, seeds)
+    rows, teachers, source = {}, {}, {}
+    for seed in seeds:
+        found = model_store.load_dg_run(notebook, name, prof.name, seed, prof.seeds, omega)
+        if found is not None:
+            teachers[seed], rows[seed] = found
+            source[seed] = "checkpoint"
+    missing = [s for s in seeds if s not in teachers]
+    if missing:
+        models = {}
+        runs = run_dg({name: omega}, prof, missing, device=device, progress=progress, models=models,
+                      untrained=False, workers=workers)
+        for (_, row), seed in zip(runs.iterrows(), missing):
+            teachers[seed], rows[seed], source[seed] = models[(name, seed)].model, row.to_dict(), "trained"
+    return pd.DataFrame([rows[s] for s in seeds]), {s: teachers[s] for s in seeds}, {s: source[s] for s in seeds}
+
+
 INITS = ("dg", "scratch")
 
 
