@@ -1,6 +1,6 @@
 """The graded course labs, with nbgrader's own commands (``make test-labs``).
 
-For every lab, in one temporary course: the source notebook (solutions included)
+For every lab, in a temporary course of its own: the source notebook (solutions included)
 autogrades to full marks; the generated release holds no solution and no hidden
 test and autogrades to 0 without crashing the grader; the shipped submissions
 grade as they should: ada (all correct) full marks, bo (one classic mistake)
@@ -14,6 +14,7 @@ tests, and for the notebooks in ``make test-lab``).
 import importlib.util
 import json
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -42,20 +43,29 @@ def _sources(path) -> str:
     return "\n".join("".join(c["source"]) for c in json.loads(Path(path).read_text())["cells"])
 
 
+def _grade_one(root: Path, lab: str):
+    """One lab in its own course (its own gradebook): release, the 3 students' submissions,
+    the source and the untouched release, autograded; returns (folder, scores)."""
+    folder = course.new_course(root / lab, labs=(lab,))
+    (released,) = course.release(folder, labs=(lab,))
+    for s in course.STUDENTS:
+        course.submit(folder, lab, s, ROOT / "labs" / "submissions" / s / lab / f"{lab}.ipynb")
+    course.submit(folder, lab, "source", ROOT / "labs" / "source" / lab / f"{lab}.ipynb")
+    course.submit(folder, lab, "release", released)
+    course.autograde(folder, lab, ("source", "release", *course.STUDENTS))
+    return folder, course.scores(folder, lab)
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    folder = course.new_course(tmp_path_factory.mktemp("course"))
-    released = course.release(folder)
-    students = ("source", "release", *course.STUDENTS)
-    scores = {}
-    for lab, notebook in zip(course.LABS, released):
-        for s in course.STUDENTS:
-            course.submit(folder, lab, s, ROOT / "labs" / "submissions" / s / lab / f"{lab}.ipynb")
-        course.submit(folder, lab, "source", ROOT / "labs" / "source" / lab / f"{lab}.ipynb")
-        course.submit(folder, lab, "release", notebook)
-        course.autograde(folder, lab, students)
-        scores[lab] = course.scores(folder, lab)
-    return folder, scores
+    """lab -> (course folder, scores). The labs are graded two at a time (each lab's nbgrader
+    commands run one after the other), their kernels on one thread each: two cores, two lanes."""
+    root = tmp_path_factory.mktemp("courses")
+    with pytest.MonkeyPatch.context() as mp, ThreadPoolExecutor(2) as lanes:
+        mp.setenv("OMP_NUM_THREADS", "1")
+        mp.setenv("MKL_NUM_THREADS", "1")
+        done = dict(zip(course.LABS, lanes.map(lambda lab: _grade_one(root, lab), course.LABS)))
+    return done
 
 
 def test_every_lab_is_shipped_clean():
@@ -71,7 +81,7 @@ def test_every_lab_is_shipped_clean():
 
 @pytest.mark.parametrize("lab", course.LABS)
 def test_release_holds_no_solution(graded, lab):
-    folder, _ = graded
+    folder, _ = graded[lab]
     text = _sources(folder / "release" / lab / f"{lab}.ipynb")
     for marker in (*MARKERS, SOLUTION_LINES[lab]):
         assert marker not in text, f"the release of {lab} still holds {marker!r}"
@@ -82,8 +92,7 @@ def test_release_holds_no_solution(graded, lab):
 
 @pytest.mark.parametrize("lab", course.LABS)
 def test_grades(graded, lab):
-    folder, scores = graded
-    table = scores[lab]
+    folder, table = graded[lab]
     full = table["source"][1]
     assert full > 0 and table["source"][0] == full, f"{lab}: the solutions get full marks: {table}"
     assert table["release"][0] == 0, f"{lab}: the untouched release gets 0: {table}"
