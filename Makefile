@@ -47,7 +47,7 @@ test: $(STAMP)
 test-lab: $(STAMP)
 	$(PY) -m pytest -q -m lab --durations=40
 
-## bench: the speed numbers of benchmarks/RESULTS.md: lab training steps (naive vs today) and every lab notebook
+## bench: the speed numbers of benchmarks/RESULTS.md: lab training steps (naive vs today), two tables (one after the other vs side by side) and every lab notebook
 bench: $(STAMP)
 	$(PY) benchmarks/speed.py --notebooks
 
