@@ -303,8 +303,8 @@ def seed_everything(seed: int) -> str:
     if torch.backends.cudnn.is_available():
         torch.backends.cudnn.benchmark = False
     from .parallel import workers_for
-    workers = workers_for(64)
-    side = (f" (lab and paper tables train on {workers} processes side by side, one thread each)"
+    workers = workers_for(64, profile="lab")
+    side = (f" (lab tables train on {workers} processes side by side, one thread each)"
             if workers > 1 else "")
     return (f"seed {seed}, torch {torch.__version__.split('+')[0]} with {torch.get_num_threads()} CPU threads{side}: "
             f"the same seed, thread count and device repeat every number below to the last digit; "

@@ -57,21 +57,22 @@ def _script_main() -> bool:
     return getattr(main, "__file__", None) is not None and spec is None
 
 
-def workers_for(n_jobs: int, device="auto", workers="auto", small: bool = False) -> int:
+def workers_for(n_jobs: int, device="auto", workers="auto", profile: str | None = None) -> int:
     """How many processes train ``n_jobs`` independent models.
 
     ``workers``: a whole number (1: in this process), or "auto": one per core
     and per torch thread of this process (so a process limited to one thread,
     e.g. a test worker, trains here), never more than the jobs; 1 on a GPU, for
-    ``small`` jobs (the smoke profile: starting a worker costs more than the
-    training), and from a script file (see the module's docstring).
+    the smoke profile (starting a worker costs more than its training), for
+    the paper profile (each worker would hold its own paper-size data, 4-9 GB),
+    and from a script file (see the module's docstring).
     ``$AFFECTKIT_WORKERS`` overrides "auto".
     """
     if workers == "auto":
         env = os.environ.get("AFFECTKIT_WORKERS")
         if env:
             workers = env
-        elif small or resolve_device(device).type != "cpu" or _script_main():
+        elif profile in ("smoke", "paper") or resolve_device(device).type != "cpu" or _script_main():
             return 1
         else:
             return max(1, min(n_jobs, cores(), torch.get_num_threads()))

@@ -39,7 +39,8 @@ def test_auto_workers(monkeypatch):
     monkeypatch.delenv("AFFECTKIT_WORKERS", raising=False)
     assert parallel.workers_for(5, workers=3) == 3
     assert parallel.workers_for(2, workers=8) == 2                  # never more than the jobs
-    assert parallel.workers_for(9, small=True) == 1                 # smoke-sized jobs train here
+    assert parallel.workers_for(9, profile="smoke") == 1            # smoke-sized jobs train here
+    assert parallel.workers_for(9, profile="paper") == 1            # one paper-size world in memory, not one per worker
     monkeypatch.setattr(parallel, "_script_main", lambda: True)
     assert parallel.workers_for(9) == 1                             # a script file without a guard is safe
     monkeypatch.setattr(parallel, "_script_main", lambda: False)
@@ -47,8 +48,9 @@ def test_auto_workers(monkeypatch):
     assert parallel.workers_for(9) == 1                             # a one-thread process (a test worker)
     monkeypatch.setattr(torch, "get_num_threads", lambda: 16)
     assert parallel.workers_for(9) == min(9, parallel.cores())
+    assert parallel.workers_for(9, profile="lab") == min(9, parallel.cores())
     monkeypatch.setenv("AFFECTKIT_WORKERS", "2")
-    assert parallel.workers_for(9, small=True) == 2
+    assert parallel.workers_for(9, profile="smoke") == 2
 
 
 def test_cmdm_runs_side_by_side_equal_one_after_the_other(one_thread):

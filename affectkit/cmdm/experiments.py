@@ -207,7 +207,7 @@ def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None =
     prof = get_profile(profile)
     seeds = prof.seeds if seeds is None else tuple(seeds)
     pools = {} if pools is None else pools
-    n = workers_for(len(seeds) * len(settings), device, workers, small=prof.name == "smoke") if data is None else 1
+    n = workers_for(len(seeds) * len(settings), device, workers, profile=prof.name) if data is None else 1
     # one balanced pool per seed and label budget, before the trainings that share it
     wanted = sorted({(seed, s.n_labeled) for seed in seeds for s in settings.values() if s.semi and s.balanced}
                     - set(pools), key=lambda k: (k[0], -1 if k[1] is None else k[1]))

@@ -171,7 +171,7 @@ def _dg_job(prof, seed, data, world, name, omega, epochs, device, balance, keep:
 
 def _run(fn, jobs, prof, device, workers, data, desc, progress) -> list:
     """The jobs on :func:`affectkit.parallel.run_jobs` (side by side for the synthetic domains)."""
-    n = workers_for(len(jobs), device, workers, small=prof.name == "smoke") if data is None else 1
+    n = workers_for(len(jobs), device, workers, profile=prof.name) if data is None else 1
     try:
         return run_jobs(fn, jobs, n, desc=desc, progress=progress)
     finally:
