@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures as cf
+import io
 import multiprocessing
 import os
 import pickle
@@ -94,9 +95,65 @@ def _start_worker(deterministic: bool):
     torch.use_deterministic_algorithms(deterministic, warn_only=True)
 
 
-def _call(fn, args):
-    # plain pickle of the result (tensors by value): no shared-memory handles cross processes
-    return pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
+def _tensor(data: bytes, dtype: str, shape: tuple, parameter: bool, requires_grad: bool):
+    """A tensor from its raw bytes (what :class:`_ResultPickler` writes for each tensor)."""
+    t = torch.frombuffer(bytearray(data), dtype=torch.uint8) if data else torch.empty(0, dtype=torch.uint8)
+    t = t.view(getattr(torch, dtype.removeprefix("torch."))).reshape(shape)
+    return torch.nn.Parameter(t, requires_grad=requires_grad) if parameter else t.requires_grad_(requires_grad)
+
+
+class _ResultPickler(pickle.Pickler):
+    """Writes every tensor as raw bytes rebuilt by :func:`_tensor` (no shared memory,
+    no nested ``torch.load`` when it is read back)."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, torch.Tensor):
+            t = obj.detach().cpu().contiguous()
+            return _tensor, (t.view(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b"", str(t.dtype),
+                             tuple(t.shape), isinstance(obj, torch.nn.Parameter), obj.requires_grad)
+        return NotImplemented
+
+
+# what a job's result may name: its own classes, torch's, transformers', numpy's, pandas' and
+# pyarrow's (models, results, arrays, DataFrames and their string columns) and plain containers; never a function that runs
+# something, so that reading a result builds data and nothing else
+_PACKAGES = ("affectkit.", "torch.", "transformers.", "numpy.", "pandas.", "pyarrow.")
+_FUNCTIONS = {("affectkit.parallel", "_tensor"), ("copyreg", "_reconstructor"), ("copyreg", "__newobj__"),
+              ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+              ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
+              ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),
+              ("pandas._libs.internals", "_unpickle_block"), ("pandas.core.internals.blocks", "new_block"),
+              ("pandas.core.indexes.base", "_new_Index"), ("pyarrow.lib", "_restore_array"),
+              ("pyarrow.lib", "type_for_alias"), ("pyarrow.lib", "py_buffer"),
+              # the activations a transformer layer keeps as an attribute (pure functions of a tensor)
+              ("torch.nn.functional", "relu"), ("torch.nn.functional", "gelu"), ("torch._C._nn", "gelu"),
+              ("torch.nn.functional", "silu"), ("torch.nn.functional", "tanh")}
+_BUILTINS = {"set", "frozenset", "slice", "range", "complex", "bytearray", "object"}
+
+
+class _ResultUnpickler(pickle.Unpickler):
+    """Reads a job's result: classes of the packages above, the few functions in
+    :data:`_FUNCTIONS`, torch dtypes, plain containers; refuses anything else."""
+
+    def find_class(self, module, name):
+        if (module, name) in _FUNCTIONS or (module == "builtins" and name in _BUILTINS) \
+                or (module, name) == ("collections", "OrderedDict"):
+            return super().find_class(module, name)
+        if (module + ".").startswith(_PACKAGES):
+            found = super().find_class(module, name)
+            if isinstance(found, (type, torch.dtype)):
+                return found
+        raise pickle.UnpicklingError(f"a training's result may not name {module}.{name}")
+
+
+def _call(fn, args) -> bytes:
+    out = io.BytesIO()
+    _ResultPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(fn(*args))
+    return out.getvalue()
+
+
+def _read(data: bytes):
+    return _ResultUnpickler(io.BytesIO(data)).load()
 
 
 def _executor(workers: int) -> cf.ProcessPoolExecutor:
@@ -144,7 +201,7 @@ def run_jobs(fn, jobs: list, workers: int = 1, desc: str = "training", unit: str
         out = [None] * len(jobs)
         try:
             for future in cf.as_completed(futures):
-                out[futures[future]] = pickle.loads(future.result())
+                out[futures[future]] = _read(future.result())
                 bar.update()
         except BaseException:
             for future in futures:

@@ -78,3 +78,30 @@ def test_easum_runs_side_by_side_equal_one_after_the_other(one_thread):
     pd.testing.assert_frame_equal(out[0][1], out[1][1])
     assert out[0][2:] == out[1][2:] and len(out[1][3]) == 12
     assert list(out[1][0].setting) == ["untrained", "omega0", "mm"] * 2
+
+
+def test_a_result_is_read_as_data_only():
+    """A worker's result is read back by a restricted unpickler: tensors, models and
+    DataFrames come back; a pickle that names a function that runs something does not."""
+    import io
+    import os
+    import pickle
+
+    model = torch.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
+    value = {"t": torch.arange(6.0).reshape(2, 3), "empty": torch.empty(0, 4), "half": torch.ones(3, dtype=torch.bfloat16),
+             "model": model, "frame": pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]})}
+    back = parallel._read(parallel._call(lambda: value, ()))
+    assert torch.equal(back["t"], value["t"]) and back["empty"].shape == (0, 4) and back["half"].dtype == torch.bfloat16
+    for (k, a), b in zip(back["model"].state_dict().items(), model.state_dict().values()):
+        assert torch.equal(a, b), k
+    assert isinstance(next(back["model"].parameters()), torch.nn.Parameter)
+    pd.testing.assert_frame_equal(back["frame"], value["frame"])
+
+    class Runs:
+        def __reduce__(self):
+            return os.system, ("echo never",)
+
+    with pytest.raises(pickle.UnpicklingError, match="may not name"):
+        parallel._read(pickle.dumps(Runs()))
+    with pytest.raises(pickle.UnpicklingError, match="may not name"):
+        parallel._read(pickle.dumps(io.BytesIO))   # a class outside the allowed packages
