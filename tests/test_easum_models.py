@@ -140,8 +140,19 @@ def test_warm_start_copies_the_matching_weights():
     for k in copied:
         assert torch.equal(ds.state_dict()[k], dg.state_dict()[k]), k
     assert not any(k.startswith(("main.", "aux.", "heads.")) for k in copied)
+    # the fusion and the embedding layer only: ConvBERT and DeBERTa layers share
+    # feed-forward names and shapes, and none of them may be copied
+    assert all(k.startswith(("fusion.", "encoder.embeddings.")) for k in copied), copied
+    assert not any(k.startswith("encoder.encoder.") for k in copied), copied
+    for task in ("sentiment", "emotion"):
+        ds = DSModel(SHAPES, task, n_classes=7, arch="smoke")
+        fresh = {k: v.clone() for k, v in ds.state_dict().items()}
+        warm_start(ds, dg)
+        for k, v in ds.state_dict().items():
+            if k.startswith("encoder.encoder."):
+                assert torch.equal(v, fresh[k]), f"{task}: {k} was overwritten by the warm start"
     other = DSModel(SHAPES, "emotion", n_classes=7, arch="lab")
-    with pytest.raises(ValueError, match="share no weight"):
+    with pytest.raises(ValueError, match="share no fusion or embedding weight"):
         warm_start(other, DGModel({"L": (8, 12), "A": (8, 8), "V": (6, 8)}, "smoke"))
 
 

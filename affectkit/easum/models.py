@@ -15,7 +15,7 @@ domain-specific (DS) model, on top of MAG fusion.
   -> a main head (sentiment intensity, or the corpus's own emotion classes)
   and an auxiliary head (the other task, supervised by the frozen DG model's
   soft pseudo labels). ``L_DS = L_task + eta * KL`` (:func:`ds_loss`);
-  :func:`warm_start` copies the DG model's matching weights into it first.
+  :func:`warm_start` copies the DG model's fusion and embedding layer into it first.
 
 The encoders are built from configs (no pretrained weights: the kit runs
 offline, and the synthetic world's features are not word pieces). The
@@ -259,20 +259,32 @@ class DSModel(MAGEncoder):
         return {"rep": rep, "main": main.squeeze(-1) if self.task == "sentiment" else main, "aux": self.aux(rep)}
 
 
+WARM_START_PARTS = ("fusion.", "encoder.embeddings.")
+
+
 def warm_start(model: nn.Module, source: nn.Module) -> list:
-    """Copy into ``model`` every weight of ``source`` whose name and shape match; return their names.
+    """Copy the DG model's fusion and embedding layer into a DS model; return the names copied.
 
     EASUM's DS model starts from the DG model (Fig. 1: the fusion is loaded from
-    phase 1 and trained further; the official code copies every matching key of
-    the DG state dict). Between a DG model (ConvBERT) and a DS model (DeBERTa)
-    that is the fusion (text projection, MAG) and the encoders' word, position
-    and LayerNorm embeddings; the heads and the encoder layers differ and keep
-    their initialisation. Raises ValueError if nothing matches (e.g. other sizes).
+    phase 1 and trained further). What the kit copies is what EASUM means by
+    that: the weights under ``fusion.`` (the text projection and MAG) and
+    ``encoder.embeddings.`` (positions and their LayerNorm), where name and shape
+    match. The encoder layers (ConvBERT in the DG model, DeBERTa in the DS model)
+    and the heads keep their initialisation: ConvBERT and DeBERTa layers happen
+    to share some names and shapes (the feed-forward ``intermediate.dense``,
+    ``output.dense``, their LayerNorms), and copying those would put trained
+    feed-forward weights beside random attention. (The official code copies
+    every key of the DG state dict that matches one of the DS model; the kit
+    names the parts instead, so that a name two different encoders happen to
+    share never decides what is copied.)
+
+    Raises ValueError if no fusion or embedding weight matches (e.g. other sizes).
     """
     target = model.state_dict()
-    shared = {k: v for k, v in source.state_dict().items() if k in target and target[k].shape == v.shape}
+    shared = {k: v for k, v in source.state_dict().items()
+              if k.startswith(WARM_START_PARTS) and k in target and target[k].shape == v.shape}
     if not shared:
-        raise ValueError(f"{type(source).__name__} and {type(model).__name__} share no weight of the same "
-                         "name and shape (another profile or hidden size?)")
+        raise ValueError(f"{type(source).__name__} and {type(model).__name__} share no fusion or embedding "
+                         "weight of the same name and shape (another profile or hidden size?)")
     model.load_state_dict(shared, strict=False)
     return sorted(shared)
