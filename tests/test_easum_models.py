@@ -171,3 +171,19 @@ def test_zero_out_is_applied_to_augmented_rows_in_training_only():
     hook.remove()
     zeroed = (seen["emb"].abs().sum(-1) == 0)
     assert not zeroed[:2].any() and zeroed[2:].float().mean() > 0.5
+
+
+def test_paper_dropout_is_in_mag_only():
+    """The official code: dropout 0.5 after MAG; ConvBERT/DeBERTa layers and the heads keep 0.1."""
+    from dataclasses import replace
+
+    from affectkit.config import get_profile
+
+    paper = get_profile("paper").easum_arch
+    assert (paper.mag_dropout, paper.dropout) == (0.5, 0.1)
+    small = replace(paper, hidden=12, heads=2, intermediate=24, dg_layers=1, ds_layers={"sentiment": 1, "emotion": 1})
+    for model in (DGModel(SHAPES, small), DSModel(SHAPES, "emotion", n_classes=7, arch=small)):
+        assert model.fusion.mag.dropout.p == 0.5
+        rates = {m.p for name, m in model.named_modules() if isinstance(m, torch.nn.Dropout) and "fusion" not in name}
+        assert rates == {0.1}, rates
+        assert model.encoder.config.hidden_dropout_prob == model.encoder.config.attention_probs_dropout_prob == 0.1

@@ -57,6 +57,9 @@ def test_experiment_grids():
     t7 = table7_settings()
     assert len(t7) == 6 and sum(s.semi for s in t7.values()) == 2
     assert not t7["fully | - | -"].loss.uses_unlabeled and t7["semi | rec | mmd"].loss.unpaired
+    # CMDM Sec. 4.2: the semi-supervised rows learn from the class-balanced pool
+    assert all(s.balanced == s.semi for s in t7.values()), {n: s.balanced for n, s in t7.items()}
+    assert not any(s.balanced for s in table7_settings(balanced=False).values())
     with_set = table7_settings(set_form=("fully",))
     assert len(with_set) == 8 and with_set["fully | rec | mmd (set)"].loss.form == "set"
     assert with_set["fully | - | mmd (set)"].labels == {"setting7": "fully", "form": "set", "reconstruction": False,

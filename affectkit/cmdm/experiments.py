@@ -287,8 +287,12 @@ def label_budget(world, fraction: float = SEMI_LABEL_FRACTION) -> int:
 
 # -- the paper's experiment grids, as named settings for run_settings -------------------
 
-def table7_settings(loss: CMDMLoss = CMDMLoss(), set_form=()) -> dict:
+def table7_settings(loss: CMDMLoss = CMDMLoss(), set_form=(), balanced: bool = True) -> dict:
     """CMDM Table 7 (A+V+L): reconstruction x matching, fully and semi-supervised.
+
+    The semi-supervised rows train on the class-balanced pool (CMDM Sec. 4.2, as
+    :func:`table5_settings` and the Fig. 7a sweep do); ``balanced=False`` gives
+    the raw, shifted pool.
 
     "mmd" means the matching term with its unpaired counterpart, in ``loss``'s
     form (the kit's paired form by default). ``set_form``: the modes ("fully",
@@ -307,7 +311,7 @@ def table7_settings(loss: CMDMLoss = CMDMLoss(), set_form=()) -> dict:
     for mode, rec, mm, form in rows:
         variant = loss.replace(reconstruction=rec, matching=mm, unpaired=mm, form=form)
         name = f"{mode} | {'rec' if rec else '-'} | {'mmd' if mm else '-'}" + (" (set)" if form != loss.form else "")
-        out[name] = Setting(variant, semi=mode == "semi",
+        out[name] = Setting(variant, semi=mode == "semi", balanced=balanced and mode == "semi",
                             labels={"setting7": mode, "form": form if mm else "-", "reconstruction": rec, "mmd": mm})
     return out
 

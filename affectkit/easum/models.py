@@ -79,7 +79,7 @@ class Fusion(nn.Module):
         d_l = shapes["L"][1]
         self.text = nn.Identity() if d_l == arch.hidden else nn.Linear(d_l, arch.hidden)
         self.nonverbal_dims = {m: shapes[m][1] if m in shapes else 1 for m in "AV"}
-        self.mag = MAG(arch.hidden, self.nonverbal_dims["A"], self.nonverbal_dims["V"], arch.gamma, arch.dropout)
+        self.mag = MAG(arch.hidden, self.nonverbal_dims["A"], self.nonverbal_dims["V"], arch.gamma, arch.mag_dropout)
 
     def _nonverbal(self, m: str, x: dict, mask: dict, like: torch.Tensor) -> torch.Tensor:
         if m not in self.modalities:  # left out: silence
