@@ -348,7 +348,7 @@ def check_md_total(fn, strict: bool = False) -> bool:
         "the value differs from the mean over pairs i < j of MD(D_i, D_j)")
 
 
-# -- Lab 4: soft pseudo labels (EASUM's L_DS, Eq. 8) -----------------------------------------------
+# -- Lab 4: soft pseudo labels (EASUM's L_DS, Eq. 13) ----------------------------------------------
 
 def _logit_pair(seed=8, b=6, c=5):
     g = torch.Generator().manual_seed(seed)
@@ -412,7 +412,7 @@ def check_hard_ce(fn, strict: bool = False) -> bool:
 
 
 def check_ds_loss(fn, strict: bool = False) -> bool:
-    """``fn(task_loss, aux_loss, eta) -> scalar``: L_DS = L_task + eta L_aux (EASUM Eq. 8)."""
+    """``fn(task_loss, aux_loss, eta) -> scalar``: L_DS = L_task + eta L_aux (EASUM Eq. 13)."""
     got, err = _call(fn, torch.tensor(0.9), torch.tensor(0.25), 0.5)
     if err:
         return _verdict(False, f"your L_DS {err}", strict)

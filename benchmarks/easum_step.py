@@ -1,4 +1,4 @@
-"""Training steps per second of the paper-size EASUM models (EASUM Sec. 4.3-4.4).
+"""Training steps per second of the paper-size EASUM models (EASUM Sec. 4.4).
 
     .venv/bin/python benchmarks/easum_step.py [--device cuda] [--steps 5] [--warmup 2] [--model dg|ds-sentiment|ds-emotion|all]
 

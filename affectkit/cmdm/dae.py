@@ -7,6 +7,10 @@
   with one input channel, flatten, linear layers to the latent; the decoder
   mirrors it (linear, reshape, deconvolutions, transformer decoder, a final
   linear layer) and reconstructs the **reversed** input sequence.
+  **No positional encoding** (the paper names none, and the kit adds none):
+  the transformers' self-attention is order-blind (permuting the frames
+  permutes its output the same way), so only the convolutions and
+  deconvolutions, which slide over the time axis, see which frame comes where.
 
 Every module returns ``(z, x_hat)``: the latent (batch, latent) and the
 reconstruction, shaped like the input.
@@ -83,6 +87,10 @@ def pick_heads(dim: int, heads: int) -> int:
 
 class SequenceDAE(nn.Module):
     """Transformer + convolution auto-encoder for sequences (CMDM Fig. 4, Table 3 rows V, L).
+
+    The transformers get no positional encoding (the kit's choice; the paper
+    names none): their attention sees the frames as a set, and the order of
+    the frames reaches the latent only through the convolutions.
 
     Args:
         seq_len, dim: the fixed input length and feature dim (paper V: 18 x 342, L: 22 x 1024).

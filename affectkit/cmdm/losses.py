@@ -3,7 +3,8 @@
   heuristic of ``bandwidth`` over the pooled sample);
 - ``mmd`` (Eq. 3), the unbiased estimator between two *sets* of latents, one bandwidth
   shared by its three kernel blocks;
-- ``paired_discrepancy``: a per-utterance form in which pairing matters;
+- ``paired_discrepancy``: a per-utterance form in which pairing matters (the kit's:
+  the biased MMD^2 of two point masses, not Eq. 3);
 - ``matching_terms``: L_pair (Eq. 6) and the unpaired term L_unpair (Eq. 7)
   built by shuffling modalities across utterances.
 The objectives Ls, Lu and Lsemi (Eq. 6-9) live in :mod:`affectkit.cmdm.objectives`.
@@ -139,7 +140,11 @@ def paired_discrepancy(p, q, sigma=1.0) -> torch.Tensor:
 
         1/n sum_i || phi(p_i) - phi(q_i) ||^2 = 1/n sum_i [k(p_i, p_i) + k(q_i, q_i) - 2 k(p_i, q_i)]
 
-    i.e. Eq. 3 applied to each utterance's pair of point masses. Unlike
+    This is the kit's form, not the paper's Eq. 3. Per utterance it is the
+    *biased* MMD^2 between the two point masses delta(p_i) and delta(q_i): its
+    within terms k(p_i, p_i) = k(q_i, q_i) = 1 are the i = j terms that Eq. 3's
+    unbiased estimator leaves out, and Eq. 3 cannot be applied to one point per
+    side at all (its within sums divide by m(m - 1) = 0). Unlike
     :func:`mmd` it depends on which row of q goes with which row of p, so
     shuffling a modality changes it: the unpaired term can push apart exactly
     the pairs that do not belong together. ``"median"``: :func:`bandwidth` of

@@ -1,4 +1,4 @@
-"""EASUM's four domains in the synthetic affect world (EASUM Sec. 3.1-3.2, Table 1).
+"""EASUM's four domains in the synthetic affect world (EASUM Sec. 3.1 and 3.3, Table 1).
 
 Same physics as :mod:`affectkit.data.world` (one affect space, one set of
 sensors), four corpora:
@@ -130,7 +130,7 @@ def feature_moments(datasets: dict, modality: str, relative: bool = False) -> pd
     """Per-dimension mean and std of one modality for each named dataset.
 
     Sequences pool their real frames (padding excluded). Moment matching
-    (EASUM Eq. 2-3) closes exactly these gaps in a learned representation.
+    (EASUM Eq. 8-9) closes exactly these gaps in a learned representation.
 
     Args:
         relative: express each dimension against the pooled frames of all

@@ -4,7 +4,7 @@
 - ``IEMOCAP6``: the six classes of the IEMOCAP feature pickle, in its index order
   (hap 0, sad 1, neu 2, ang 3, exc 4, fru 5).
 - ``MELD7``: MELD's emotions in the index order most code uses.
-- ``EASUM9``: EASUM's common emotion space (Sec. 3.2): every corpus maps into it.
+- ``EASUM9``: EASUM's common emotion space (Sec. 3.3): every corpus maps into it.
 - ``POLARITY``: sentiment polarity from an intensity in [-3, 3].
 """
 
@@ -87,7 +87,7 @@ def merge_iemocap4(indices6) -> np.ndarray:
 
 def polarity(intensity) -> np.ndarray:
     """Sentiment intensity in [-3, 3] -> polarity index (n,): 0 negative (< 0),
-    1 neutral (== 0), 2 positive (> 0), the convention of EASUM Sec. 3.2 / MMSA."""
+    1 neutral (== 0), 2 positive (> 0), the convention of EASUM Sec. 3.3 / MMSA."""
     s = _as_float_array(intensity, "intensity")
     return (np.sign(s).astype(np.int64) + 1)
 

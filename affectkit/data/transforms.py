@@ -125,8 +125,15 @@ def feature_noise(x: torch.Tensor, alpha_mean: float = 1.0, alpha_std: float = 1
                   generator: torch.Generator | None = None) -> torch.Tensor:
     """EASUM Eq. 1 feature augmentation: x_hat = alpha * x + beta, element-wise.
 
-    The paper states alpha ~ N(1, I) and beta ~ N(1, I) (Sec. 3.2), the defaults
-    here; both are strong perturbations, so the means and stds are parameters.
+    The paper prints alpha ~ N(1, I) and beta ~ N(1, I) (Sec. 3.3), the defaults
+    here: every element gets its own draw, with standard deviation 1. Both are
+    strong perturbations, so the means and stds are parameters (EASUM's
+    balancing in the kit uses alpha ~ N(1, 0.1^2), beta ~ N(0, 0.1^2):
+    :func:`affectkit.easum.train.balance_domains`). The official code
+    (aai4r/EASUM, ``augment``) differs from the print: it draws beta with mean 0,
+    and its "I" is an identity *matrix of standard deviations* of the feature's
+    (length x dim) shape, so only the elements on its diagonal (time step t,
+    feature t) are perturbed and every other element is left exactly as it is.
 
     Args:
         x: any shape, e.g. (n, time, dim) audio or visual features.
@@ -142,8 +149,12 @@ def feature_noise(x: torch.Tensor, alpha_mean: float = 1.0, alpha_std: float = 1
 
 
 def temporal_zero_out(x: torch.Tensor, p=0.1, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Random temporal zero-out (EASUM Sec. 3.2, text augmentation after the
-    embedding): each time step of each sequence is zeroed with probability ``p``.
+    """Random temporal zero-out (EASUM Sec. 3.3, text augmentation after the
+    embedding): each time step of each sequence is zeroed with probability ``p``,
+    independently, so the number zeroed varies from sequence to sequence (its
+    mean is ``p`` times the length). The paper gives no rate; the official code
+    (aai4r/EASUM) zeroes exactly 5 of the 40 token positions of every augmented
+    copy, padding positions included.
 
     EASUM applies it to the embedded text inside the model
     (:class:`~affectkit.easum.models.MAGEncoder`); on raw word vectors it shows the idea.

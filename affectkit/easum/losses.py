@@ -1,11 +1,13 @@
 """EASUM's losses (Hwang & Kim, Sec. 3.3-3.4), written to be read:
 
 - ``moment_distance`` and ``moment_distance_total``: MD and MD_total between
-  domains, the moment matching of the domain-general (DG) model;
-- ``dg_loss``: the DG objective, the task losses of every domain + omega * MD_total;
+  domains (Eq. 8-9), the moment matching of the domain-general (DG) model;
+- ``dg_loss``: the DG objective (Eq. 11), the task losses of every domain + omega * MD_total;
 - ``soft_label_kl`` (soft pseudo labels from the DG model) and ``hard_label_ce``
   (the hard alternative);
-- ``ds_loss``: the domain-specific (DS) objective, main task + eta * pseudo-label term.
+- ``ds_loss``: the domain-specific (DS) objective (Eq. 13), main task + eta * pseudo-label term.
+
+Equation numbers are the kit's (the paper prints none): :data:`affectkit.easum.reference.EQUATIONS`.
 
 Functions take torch tensors (numpy is accepted) and return torch scalars.
 """
@@ -19,7 +21,7 @@ from ..checks import as_matrix, finite, nan_if_not_finite
 
 
 def moment_distance(a, b, k: int = 2) -> torch.Tensor:
-    """MD(D_a, D_b) = sum over j = 1..k of || E[M_a^j] - E[M_b^j] ||_2 (EASUM Sec. 3.3).
+    """MD(D_a, D_b) = sum over j = 1..k of || E[M_a^j] - E[M_b^j] ||_2 (EASUM Eq. 8, Sec. 3.3).
 
     ``M^j`` is the element-wise j-th power of the representation, ``E`` the mean
     over samples: j = 1 compares the means, j = 2 the second moments (the
@@ -39,7 +41,7 @@ def moment_distance(a, b, k: int = 2) -> torch.Tensor:
 
 
 def moment_distance_total(reps, k: int = 2) -> torch.Tensor:
-    """MD_total: the mean of :func:`moment_distance` over all pairs of domains.
+    """MD_total (EASUM Eq. 9): the mean of :func:`moment_distance` over all pairs of domains.
 
     Args: reps: a list (or dict name -> tensor) of (n_i, d) representations, >= 2 domains.
     """
@@ -84,7 +86,7 @@ def hard_label_ce(aux_logits, teacher_logits) -> torch.Tensor:
 
 
 def dg_loss(outputs: dict, targets: dict, tasks: dict, omega: float = 0.1, k: int = 2) -> dict:
-    """L_DG = sum over domains of the domain's cross-entropy + omega * MD_total (EASUM Eq. 6).
+    """L_DG = sum over domains of the domain's cross-entropy + omega * MD_total (EASUM Eq. 11).
 
     Args:
         outputs: domain -> DGModel output for that domain's batch.
@@ -105,7 +107,7 @@ def dg_loss(outputs: dict, targets: dict, tasks: dict, omega: float = 0.1, k: in
 
 def ds_loss(out: dict, target: torch.Tensor, teacher_logits: torch.Tensor | None, task: str,
             eta: float = 0.5, pseudo: str = "soft") -> dict:
-    """L_DS = L_task + eta * L_aux (EASUM Eq. 8).
+    """L_DS = L_task + eta * L_aux (EASUM Eq. 13).
 
     Args:
         target: (b,) float intensity in [-3, 3] (sentiment: MSE) or int class (emotion: CE).

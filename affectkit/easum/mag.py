@@ -1,21 +1,41 @@
-"""The Multimodal Adaptation Gate (MAG) of EASUM Sec. 3.3 (after Rahman et al., MAG-BERT).
+"""The Multimodal Adaptation Gate (MAG) of EASUM Sec. 3.3, Eq. 2-6 (after Rahman et al., MAG-BERT).
 
 Words shift in meaning with how they are said and shown. MAG computes, for
 every text token, a displacement R from the acoustic and visual features of
-the same position, gated by the token itself, and adds a bounded share of it:
+the same position, gated by the token itself, and adds a bounded share of it.
+The kit's MAG, each line beside the EASUM equation it implements (the
+numbering is the kit's: :data:`affectkit.easum.reference.EQUATIONS`):
 
-    g_a = ReLU(W_ga [X_a; X_t] + b_a)          g_v = ReLU(W_gv [X_v; X_t] + b_v)
-    R   = g_a * (W_a X_a) + g_v * (W_v X_v)
-    lambda = min(||X_t||_2 / ||R||_2 * gamma, 1)    (per token; eps and zero-norm guard)
-    F   = Dropout(LayerNorm(X_t + lambda * R))
+    g_a = ReLU(W_ga [X_a; X_t] + b_a)                      Eq. 3
+    g_v = ReLU(W_gv [X_v; X_t] + b_v)                      Eq. 4
+    R   = g_a * (W_a X_a) + g_v * (W_v X_v)                Eq. 2, without its bias b
+    lambda = min(||X_t||_2 / (||R||_2 + eps) * gamma, 1)   Eq. 6, per token
+    F   = Dropout(LayerNorm(X_t + lambda * R))             Eq. 5, plus LayerNorm and dropout
 
 ``lambda`` keeps the shift no longer than gamma times the token itself (never
-more than the token, with the default gamma = 1). As in the reference MAG-BERT
-implementation (WasifurRahman/BERT_multimodal_transformer), the modality
-comes first in the gate's concatenation, ``||R||`` gets an epsilon of 1e-6
-and a zero norm is replaced by 1, and LayerNorm and dropout follow. The
-projections W_a, W_v have no bias, so silent nonverbal input (all zeros)
-displaces nothing and the output is the normalised text.
+more than the token, with the default gamma = 1).
+
+Where this departs from the printed equations (EASUM prints
+R = g_a(W_a X_a) + g_v(W_v X_v) + b, g_a = ReLU(W_ga [X_t; X_a]) + b_a,
+F = X_t + lambda R and lambda = min(||X_t|| / ||R|| gamma, 1)):
+
+- **No bias on the displacement: the kit's own departure.** The projections
+  W_a, W_v have no bias and R gets no "+ b", although EASUM's Eq. 2 prints a
+  bias and MAG-BERT's projections are linear layers with one. With a bias, a
+  left-out modality (silence: all-zero features) would still shift every token
+  by a learned amount, so the text-only model of EASUM Table 4's modality
+  ablation (notebook 06) would not be text-only: it would carry a trained
+  nonverbal offset. Without one, silent input displaces nothing and the output
+  is the normalised text.
+- The gates follow the reference MAG-BERT code (WasifurRahman/BERT_multimodal_transformer),
+  not the print: the modality comes first in the concatenation ([X_a; X_t];
+  the paper prints [X_t; X_a], the same function with W_ga's columns in
+  another order), and b_a sits inside the ReLU (an ``nn.Linear``), where the
+  paper prints it outside (ReLU(.) + b_a, a gate whose floor is b_a, not 0).
+- ``||R||`` gets an epsilon of 1e-6 and a zero norm is replaced by 1 (the
+  reference code); the paper divides by ``||R||`` as it is.
+- LayerNorm and dropout follow the sum, as in the reference code; Eq. 5 ends at
+  X_t + lambda R.
 
 All three inputs are per token: (batch, T, dim) with the same T. Acoustic
 and visual sequences of other lengths are first resampled to the text's

@@ -10,11 +10,11 @@ domain-specific (DS) model, on top of MAG fusion.
   two halves) -> pooled representation -> a sentiment
   head (3 polarities, shared by the sentiment corpora) and an emotion head
   (the 9 common emotions, shared by the emotion corpora).
-  ``L_DG = sum_i L_Di + omega * MD_total`` (:func:`dg_loss`).
+  ``L_DG = sum_i L_Di + omega * MD_total`` (EASUM Eq. 11, :func:`dg_loss`).
 - :class:`DSModel`: embeddings -> MAG -> DeBERTa layers (``transformers.DebertaV2Model``)
   -> a main head (sentiment intensity, or the corpus's own emotion classes)
   and an auxiliary head (the other task, supervised by the frozen DG model's
-  soft pseudo labels). ``L_DS = L_task + eta * KL`` (:func:`ds_loss`);
+  soft pseudo labels). ``L_DS = L_task + eta * KL`` (EASUM Eq. 13, :func:`ds_loss`);
   :func:`warm_start` copies the DG model's fusion and embedding layer into it first.
 
 The encoders are built from configs (no pretrained weights: the kit runs
@@ -133,7 +133,7 @@ class MAGEncoder(nn.Module):
 
     def encode(self, x: dict, mask: dict, zero_out: torch.Tensor | None = None) -> torch.Tensor:
         """The pooled representation (b, hidden). ``zero_out``: (b,) per-row
-        probability of EASUM's temporal zero-out on the embedded text (Sec. 3.2;
+        probability of EASUM's temporal zero-out on the embedded text (Sec. 3.3;
         training only: 0 for original utterances, the rate for augmented copies)."""
         embedded, acoustic, visual, text_mask, attn = self._embedded(x, mask, zero_out)
         fused = self.fusion(embedded, acoustic, visual, text_mask)

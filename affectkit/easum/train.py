@@ -5,9 +5,11 @@ The domain-general (DG) model on the four domains (Sec. 3.3):
 - :func:`prepare_domains`: one z-normalisation fit on the pooled train splits
   of all domains (so the domain shifts stay in the inputs: removing them is
   the model's job), and the DG targets of each domain.
-- :func:`balance_domains`: EASUM's balancing (Sec. 3.2): every train split is
+- :func:`balance_domains`: EASUM's balancing (Sec. 3.3): every train split is
   brought to the size of the largest by adding augmented copies (Eq. 1
-  feature noise on acoustic and visual features, temporal zero-out on text).
+  feature noise on acoustic and visual features, temporal zero-out on text;
+  its docstring says how the kit's noise differs from the paper's and the
+  official code's).
 - :func:`fit_dg`: each step takes one batch from every domain (cycled),
   ``L_DG = sum of per-domain cross-entropies + omega * MD_total``, AdamW; the
   epoch with the best mean validation accuracy over domains is kept
@@ -79,15 +81,29 @@ def prepare_domains(domains: dict) -> dict:
 
 
 def balance_domains(prepared: dict, seed: int = 0, noise_std: float = 0.1, zero_out: float = 0.1) -> dict:
-    """EASUM's balancing (Sec. 3.2): bring every train split to the largest one's size with augmented copies.
+    """EASUM's balancing (Sec. 3.3): bring every train split to the largest one's size with augmented copies.
 
-    The copies get EASUM Eq. 1 noise on A and V here (alpha ~ N(1, noise_std),
-    beta ~ N(0, noise_std): the paper's N(1, I) is far stronger than z-normalised
-    features tolerate). Their text is zeroed out *after the input embedding*,
-    as the paper says, so that happens inside the model during training: each
-    copy is flagged in ``hidden["augmented"]`` and the entry's ``"zero_out"``
-    holds the rate (:func:`fit_dg` passes both to the model). Originals are kept
-    as they are.
+    What the kit does, against the paper (Eq. 1) and the official code (aai4r/EASUM):
+
+    - Acoustic and visual features of a copy: x_hat = alpha * x + beta with
+      alpha ~ N(1, noise_std^2) and beta ~ N(0, noise_std^2) on every element
+      (padding stays zero), drawn **once**, when the copy is made: a copy keeps
+      its noise for the whole training. The paper prints alpha ~ N(1, I) and
+      beta ~ N(1, I): unit-variance noise on every element and a mean shift of 1,
+      far stronger than z-normalised features tolerate (notebook 05, section 1,
+      prints how much of a feature survives each). The official code draws beta
+      with mean 0, perturbs only the elements on the diagonal of an
+      identity-shaped matrix of standard deviations (time step t, feature t; all
+      others stay as they are), and **redraws** alpha and beta on every forward
+      pass, so a copy sees new noise at every epoch.
+    - Text of a copy: the temporal zero-out happens *after the input embedding*,
+      as the paper says, so inside the model during training: each copy is
+      flagged in ``hidden["augmented"]`` and the entry's ``"zero_out"`` holds the
+      rate (:func:`fit_dg` passes both to the model), which zeroes each embedded
+      token of a copy with probability ``zero_out``, redrawn on every forward
+      pass. The paper gives no rate; the official code zeroes exactly 5 of the
+      40 token positions of every copy, redrawn on every forward pass.
+    - Originals are kept as they are (no noise, no zero-out).
 
     Without balancing, :func:`fit_dg` still draws one batch per domain per step,
     so a small domain's utterances are simply seen more often (repeated, not

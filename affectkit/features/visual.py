@@ -1,6 +1,6 @@
 """Visual features: face crops from a clip, encoded frame by frame.
 
-CMDM's recipe (Sec. 5.1, "Face Extraction"): detect the face, keep a 64x64
+CMDM's recipe (Sec. 4.2, "Face Extraction"): detect the face, keep a 64x64
 grey crop, sample one frame in ten (30 fps video -> ~3 faces per second),
 reuse the previous detection when a frame has no face, drop clips with no face
 at all, encode each crop with a CNN (a DenseNet trained on FERPlus, 342-d in

@@ -26,7 +26,7 @@ CLAIMS = [
     Claim("EASUM: with moment matching the corpora cannot be told apart",
           lambda r: f"the domain probe still names the corpus {_probe(r)['mm']:.0%} of the time",
           lambda r: _probe(r)["mm"] < 2 * _probe(r)["chance"], expect=False),
-    Claim("EASUM Sec. 3.2: balancing with augmented copies (Eq. 1; the kit's milder noise) beats repeating the small corpora",
+    Claim("EASUM Sec. 3.3: balancing with augmented copies (Eq. 1; the kit's milder noise) beats repeating the small corpora",
           lambda r: "balanced minus repeated test accuracy: " + ", ".join(
               f"{d} {g['mean']:+.3f} (better on {g['better_on']} of {g['seeds']} seeds)" for d, g in _balancing(r).items()),
           lambda r: all(g["better_on"] == g["seeds"] for g in _balancing(r).values()), expect=False),
