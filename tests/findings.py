@@ -11,6 +11,16 @@ def _unit(value):
     return isinstance(value, (int, float)) and 0.0 <= value <= 1.0
 
 
+def _claims_read(stem, r):
+    """Every "What you learned" claim finds what it reads in the sidecar (the table would
+    otherwise say "not recorded in this run" and no verdict)."""
+    from affectkit import lessons
+
+    for claim in lessons.claims(stem):
+        claim.result(r)
+        assert claim.holds(r) in (True, False, None), claim.claim
+
+
 def smoke_00(r):
     for key in ("probe_ua", "probe_wa"):
         assert set(r[key]) == {"A", "V", "L", "AVL"}, key
@@ -50,6 +60,9 @@ def smoke_03(r):
     assert sum(row["form"] == "set" for row in r["table7"]) == 2
     curve = r["mmd_bandwidth_curve"]
     assert all(row["mmd"] > -0.05 for row in curve)
+    assert {row["setting"] for row in r["table7_runs"]} >= {"fully | - | -", "fully | rec | mmd", "semi | rec | mmd"}
+    assert set(r["matching_check"]) == {"pair", "shuffled", "ceiling", "silhouette_modality"}
+    _claims_read("03_mmd_collapse", r)
 
 
 def lab_03(r):
@@ -84,7 +97,8 @@ def smoke_02(r):
     assert all(v > 0 for v in r["recon_mse"].values())
     assert {row["modality"] for row in r["table3_shapes"]} == {"A", "V", "L"}
     assert {"latent", "test_mse", "probe_ua"} <= set(r["latent_sweep"][0])
-    assert {"dae_mse", "zero_mse", "probe_ua_input", "probe_ua_latent"} <= set(r["recon_reference"][0])
+    assert {"dae_mse", "zero_mse", "probe_ua_input", "probe_ua_latent", "n_test"} <= set(r["recon_reference"][0])
+    _claims_read("02_dae_reconstruction", r)
 
 
 def lab_02(r):
@@ -95,10 +109,8 @@ def lab_02(r):
     assert ref["L"]["probe_ua_latent"] > 0.4, f"the code keeps emotion well above chance (0.25): {ref['L']}"
     mse = r["recon_mse"]
     assert mse["forward"] <= mse["reversed"], f"no gain from the reversed target without recurrence: {mse}"
-    sweep = {row["latent"]: row for row in r["latent_sweep"]}
-    small, large = min(sweep), max(sweep)
-    assert sweep[large]["test_mse"] < sweep[small]["test_mse"], f"a larger code reconstructs better: {sweep}"
-    assert sweep[large]["probe_ua"] > sweep[small]["probe_ua"], f"... and keeps more emotion: {sweep}"
+    # the latent-size sweep is read over the whole curve by the notebook's claims (readings.shape), which
+    # test_lab_findings asserts: not from its two ends
 
 
 SMOKE["02_dae_reconstruction"] = smoke_02
@@ -116,17 +128,18 @@ def smoke_04(r):
     assert abs(sum(row["balanced (predicted)"] for row in r["pool_balance"]) - 1) < 1e-9
     assert set(r["matching_saturation"]) >= {"paper_pair", "median_pair", "ceiling"}
     assert {row["modalities"] for row in r["table4"]} == {"A", "V", "L", "AVL"}
+    assert {row["modalities"] for row in r["table4_runs"]} == {"A", "V", "L", "AVL"}
+    assert {(row["modalities"], row["mode"]) for row in r["table5_runs"]} >= {("AVL", "semi"), ("AL", "fully")}
+    assert set(r["fig7b_terms"]) == {"pair", "unpair"} and all(row["n"] >= 1 for row in r["class_recall"])
+    _claims_read("04_semi_supervised", r)
 
 
 def lab_04(r):
-    gain = r["semi_gain_ua"]
-    assert gain["AVL"] > 0, f"semi-supervised beats fully supervised in UA for A+V+L (mean over seeds): {gain}"
-    # with all labels A+V+L ties with its strongest modality (a margin inside the seed spread, as
-    # measured since the shared median bandwidth) and beats the other two; the paper's +7.7 points do not show
+    # the semi-supervised gains, Table 4's fusion against its best modality, Fig. 7a/7b: the notebook's
+    # "What you learned" claims, asserted by test_lab_findings with the kit's rules (readings.beats: a gain
+    # on every seed; readings.shape: every step of a curve)
     t4 = {row["modalities"]: row for row in r["table4"]}
     best = max(r["unimodal_ua"], key=r["unimodal_ua"].get)
-    margin = t4["AVL"]["ua"] - t4[best]["ua"]
-    assert abs(margin) < max(t4["AVL"]["ua_std"], t4[best]["ua_std"]), f"A+V+L ties with {best}: {t4}"
     others = [m for m in r["unimodal_ua"] if m != best]
     assert all(t4["AVL"]["ua"] > t4[m]["ua"] + 0.05 for m in others), f"... and beats {others}: {t4}"
     uni = r["unimodal_ua"]
@@ -165,6 +178,7 @@ def smoke_05(r):
     kit_corr = next(v for k, v in corr.items() if "kit" in k)
     assert paper_corr < 0.8 < kit_corr, f"the paper's N(1, I) noise leaves far less of a feature than the kit's: {corr}"
     assert {row["model"] for row in r["representation_silhouette"]} == {"ω = 0", "ω = 0.1"}
+    _claims_read("05_dg_moment_matching", r)
 
 
 def lab_05(r):
@@ -208,6 +222,9 @@ def smoke_06(r):
     assert len(r["spl_samples"]) == 8 and all(_unit(row["argmax accuracy vs the hidden truth"])
                                               for row in r["teacher_aux_accuracy"])
     assert all(isinstance(row["top pseudo label right"], bool) for row in r["spl_samples"])
+    assert {row["modalities"] for row in r["modality_runs"]} == {"L", "LA", "LV", "LAV"}
+    assert {0.0, r["eta_runs"][0]["paper_eta"]} <= {row["eta"] for row in r["eta_runs"]}
+    _claims_read("06_soft_label_ablation", r)
 
 
 def lab_06(r):
@@ -220,8 +237,9 @@ def lab_06(r):
         soft, none = (runs[("mosi", mode, s)]["mae"] for mode in ("soft", "none"))
         assert soft < none, f"seed {s}: MOSI MAE soft {soft} not below none {none}"
     init = {row["domain"]: row for row in r["ds_init_gain"]}
+    # with the fusion and embeddings copied only (issue 23): MELD gains on every seed; the old
+    # "hurts MOSEI on every seed" came from copying ConvBERT's feed-forward weights and no longer holds
     assert init["meld"]["worst"] > 0, f"the warm start helps MELD on every seed: {init['meld']}"
-    assert init["mosei"]["better_on"] == 0, f"... and hurts MOSEI on every seed: {init['mosei']}"
     quality = {row["domain"]: row for row in r["teacher_aux_accuracy"]}
     for d, row in quality.items():
         assert row["argmax accuracy vs the hidden truth"] > row["chance (majority)"], \
@@ -241,6 +259,7 @@ def smoke_07(r):
     full = r["full_matching"]
     assert set(full) == {"pair", "ceiling", "vanilla_pair"} and 0 <= full["pair"] <= full["ceiling"] == 4, full
     assert {row["model"] for row in r["dg_scores"]} >= {"ω = 0"}, r["dg_scores"]
+    _claims_read("07_latent_explorer", r)
 
 
 def lab_07(r):
