@@ -82,7 +82,7 @@ class EASUMTraining:
     """How long and how fast EASUM trains in a profile.
 
     ``ds_lr``: a DS model's learning rate per corpus where it differs from ``lr``
-    (EASUM Sec. 4.3: 3.5e-5 for IEMOCAP, 1e-5 for the rest).
+    (EASUM Sec. 4.4: 3.5e-5 for IEMOCAP, 1e-5 for the rest).
     ``ds_min_steps``: a DS model trains for at least this many steps, so that a
     small corpus (MOSI has 13x fewer utterances than MOSEI) is seen for more
     epochs instead of getting a few steps in all.
@@ -256,7 +256,7 @@ PROFILES = {
     ),
     # IEMOCAP 4-class protocol: sessions 1-4 (4290 utterances) train, session 5
     # (1241) split into val and test; 20,000 AMI clips unlabeled (CMDM 4.1-4.2).
-    # EASUM Table 1 split sizes and its Sec. 4.3 sequence lengths and dims.
+    # EASUM Table 1 split sizes and its Sec. 4.4 sequence lengths and dims.
     "paper": Profile(
         name="paper", n_train=4290, n_val=620, n_test=621, n_unlabeled=20000,
         speakers=(8, 1, 1, 150),
