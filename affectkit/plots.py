@@ -121,7 +121,7 @@ def moment_bars(moments: pd.DataFrame, relative: bool = False):
 
 def metric_bars(df: pd.DataFrame, x: str, y: str, hue: str | None = None, title: str = "",
                 ylabel: str | None = None, chance: float | None = None, paper: dict | None = None,
-                zoomed: bool = False, xlabel: str | None = None):
+                zoomed: bool = False, xlabel: str | None = None, palette: dict | None = None):
     """Bar chart of a tidy table (error bars: the std when ``df`` has several rows per bar).
 
     Args:
@@ -132,10 +132,12 @@ def metric_bars(df: pd.DataFrame, x: str, y: str, hue: str | None = None, title:
             (labelled "paper") so the run and the paper are read side by side.
         zoomed: start the y axis near the data instead of 0 (said on the axis),
             so that small differences are visible.
+        palette: level -> colour, to keep one setting's colour across figures
+            (default: the column's palette, :func:`affectkit.palette.for_column`).
     """
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
     key = hue or x
-    sns.barplot(df, x=x, y=y, hue=key, legend=bool(hue), palette=pal.for_column(key, df[key]), ax=ax,
+    sns.barplot(df, x=x, y=y, hue=key, legend=bool(hue), palette=palette or pal.for_column(key, df[key]), ax=ax,
                 errorbar="sd", saturation=1)
     if chance is not None:
         ax.axhline(chance, color="grey", linestyle="--", linewidth=1, label="chance")
@@ -155,11 +157,21 @@ def metric_bars(df: pd.DataFrame, x: str, y: str, hue: str | None = None, title:
 
 
 def line(df: pd.DataFrame, x: str, y: str, hue: str | None = None, title: str = "",
-         xlabel: str | None = None, ylabel: str | None = None):
-    """A line plot of a tidy table with markers (a sweep over a knob)."""
+         xlabel: str | None = None, ylabel: str | None = None, palette: dict | None = None):
+    """A line plot of a tidy table with markers (a sweep over a knob).
+
+    Where ``df`` has several rows per x (one per seed), the line is their mean and
+    the shaded band the mean ± their standard deviation (not a confidence
+    interval: three seeds cannot give one worth drawing); say so in the title.
+
+    Args:
+        palette: hue level -> colour, to keep one setting's colour across figures
+            (default: the column's palette, :func:`affectkit.palette.for_column`).
+    """
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    sns.lineplot(df, x=x, y=y, hue=hue, style=hue, palette=pal.for_column(hue, df[hue]) if hue else None,
-                 markers=True, dashes=False, ax=ax)
+    colours = (palette or pal.for_column(hue, df[hue])) if hue else None
+    sns.lineplot(df, x=x, y=y, hue=hue, style=hue, palette=colours, markers=True, dashes=False, ax=ax,
+                 errorbar="sd")
     ax.set_title(title)
     ax.set_xlabel(xlabel or x)
     ax.set_ylabel(ylabel or y)
@@ -238,7 +250,8 @@ def loss_curves(history: pd.DataFrame, components=None, title: str = "Training l
     ax.set_title(title)
     ax.set_xlabel("epoch")
     ax.set_ylabel("mean loss over the epoch's steps")
-    legend_outside(ax, "term (u_: unlabeled, dashed)")
+    pool = any(c.startswith("u_") for c in components)
+    legend_outside(ax, "term (u_: unlabeled, dashed)" if pool else "term")
     fig.tight_layout()
     return fig
 

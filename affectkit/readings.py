@@ -3,9 +3,22 @@
 A notebook never types a measured number into its prose: it prints a reading
 built here from the numbers of the same run, so the words cannot disagree with
 the outputs above them. Every helper returns a ``str``; the notebooks ``print``
-it. The wording is shared, so "within the seed spread" means the same thing in
-every notebook: a difference smaller than the standard deviation of the
-per-seed differences, or one whose sign changes between seeds.
+it. The wording is shared, and so are the rules that decide a verdict: a
+notebook's printed reading and its "What you learned" table
+(:mod:`affectkit.lessons`) call the same rule, so the two cannot disagree.
+One rule per kind of claim:
+
+- **a beats b** (runs paired by seed): :func:`beats`, a gain on *every* seed
+  (:func:`paired` says it in words; "better on 2 of 3 seeds" is no consistent
+  gain, whatever the mean);
+- **a curve rises / falls** along a knob: :func:`shape` over the *whole*
+  curve, every step (:func:`trend` says it in words);
+- **a matching term pulls**: :func:`saturated`, the term at 95% of its ceiling
+  or more exerts no pull;
+- **two scores of one run on one test split differ**: :func:`beyond_noise`,
+  a difference larger than twice its binomial standard error (:func:`noise_band`);
+- **a set of classes is balanced**: :func:`balanced`, every class within 20%
+  of an equal share.
 """
 
 from __future__ import annotations
@@ -66,9 +79,29 @@ def paired(gains, a: str, b: str, what: str = "", higher_is_better: bool = True,
     """
     g = np.asarray(gains, dtype=float).ravel()
     verdict = seed_verdict(g, higher_is_better)
+    if verdict.startswith("better on") and verdict != "better on every seed":
+        verdict += " (no consistent difference)"
     unit = f" {what}" if what else ""
     spread = f" ± {_num(g.std(), digits)}" if g.size > 1 else ""
     return f"{a} vs {b}: {_signed(g.mean(), digits)}{spread}{unit}, {verdict}"
+
+
+def beats(gains, higher_is_better: bool = True) -> bool:
+    """THE rule for a claim "a beats b" over seeds: a gain on every seed.
+
+    Args:
+        gains: (n_seeds,) per-seed values of a minus b (runs paired by seed).
+        higher_is_better: False for errors (MAE, MSE).
+    Returns:
+        True when every per-seed difference is a gain (:func:`seed_verdict` says
+        "better on every seed"); a positive mean with a loss on one seed is False.
+        :func:`paired` prints the same verdict in words.
+
+    Example:
+        >>> beats([0.02, 0.01, -0.001])
+        False
+    """
+    return consistent(gains, higher_is_better)
 
 
 def compare(a: float, b: float, a_name: str, b_name: str, what: str = "", spread: float | None = None,
@@ -112,23 +145,145 @@ def trend(x, y, what: str = "the value", against: str = "", digits: int = 3, tol
     Args:
         x, y: (n,) the knob and the measure; tol: steps smaller than this count as flat.
     """
-    x, y = np.asarray(x), np.asarray(y, dtype=float)
-    if y.size < 2:
-        raise ValueError("trend needs at least two points")
-    order = np.argsort(x, kind="stable")
-    x, y = x[order], y[order]
+    x, y = _sorted_curve(x, y)
+    kind = shape(x, y, tol)
     steps = np.diff(y)
     span = f"from {_num(y[0], digits)} at {x[0]} to {_num(y[-1], digits)} at {x[-1]}"
     knob = f" with {against}" if against else ""
     best = f"; highest {_num(y.max(), digits)} at {x[int(np.argmax(y))]}"
-    if np.all(np.abs(steps) <= tol):
+    if kind == "flat":
         return f"{what} is flat{knob} ({span})"
-    if np.all(steps >= -tol):
-        return f"{what} rises{knob} on every step, {span}"
-    if np.all(steps <= tol):
-        return f"{what} falls{knob} on every step, {span}"
+    if kind in ("rises", "falls"):
+        return f"{what} {kind}{knob} on every step, {span}"
     ups = int((steps > tol).sum())
     return f"{what} goes up and down{knob} ({ups} of {steps.size} steps up), {span}{best}"
+
+
+def _sorted_curve(x, y):
+    x, y = np.asarray(x), np.asarray(y, dtype=float)
+    if y.size < 2 or x.shape != y.shape:
+        raise ValueError(f"a curve needs at least two points, x and y of one shape; got {x.shape} and {y.shape}")
+    order = np.argsort(x, kind="stable")
+    return x[order], y[order]
+
+
+def shape(x, y, tol: float = 0.0) -> str:
+    """THE rule for a claim about a curve along a knob: its shape over every step.
+
+    Returns "rises" (no step down), "falls" (no step up), "flat" (no step larger
+    than ``tol``) or "up and down". A claim "y grows with x" holds only where the
+    shape is "rises": one step down anywhere on the curve (the default latent
+    size below a smaller one, a peak in the middle) is not a rise.
+
+    Example:
+        >>> shape([2, 4, 8], [0.4, 0.5, 0.45])
+        'up and down'
+    """
+    x, y = _sorted_curve(x, y)
+    steps = np.diff(y)
+    if np.all(np.abs(steps) <= tol):
+        return "flat"
+    if np.all(steps >= -tol):
+        return "rises"
+    if np.all(steps <= tol):
+        return "falls"
+    return "up and down"
+
+
+SATURATION = 0.95   # a matching term at this share of its ceiling or more: kernel and gradient ~0
+
+
+def saturated(value: float, ceiling: float, share: float = SATURATION) -> bool:
+    """THE rule for "does a kernel matching term pull?": no, where it sits at
+    ``share`` (95%) of its ceiling or more (every kernel value, and its gradient,
+    is then close to 0: the latents are many sigma apart)."""
+    if ceiling <= 0:
+        raise ValueError(f"a ceiling must be positive, got {ceiling}")
+    return float(value) >= share * float(ceiling)
+
+
+def noise_band(p1: float, p2: float, n: int) -> float:
+    """Twice the standard error of the difference of two rates (accuracies,
+    recalls) measured on the same ``n`` utterances: 2 sqrt((p1(1-p1) + p2(1-p2)) / n)."""
+    if n < 1:
+        raise ValueError(f"a rate needs at least one utterance, got n = {n}")
+    return 2.0 * float(np.sqrt((p1 * (1 - p1) + p2 * (1 - p2)) / n))
+
+
+def beyond_noise(p1: float, p2: float, n: int) -> bool:
+    """THE rule for two rates of one run on one split (one seed): they differ
+    where |p1 - p2| exceeds :func:`noise_band`."""
+    return abs(float(p1) - float(p2)) > noise_band(p1, p2, n)
+
+
+def held_out(val_gains, test_gains: dict, a: str, b: str) -> str:
+    """What a validation gain means next to the test split, in words.
+
+    Args:
+        val_gains: (n_seeds,) a minus b on the validation score that chose each
+            model's epoch (the selection split).
+        test_gains: part (e.g. corpus) -> (n_seeds,) a minus b on its test metric
+            (positive = a better).
+    Returns:
+        the two verdicts (:func:`paired`) and what they say together: where they
+        disagree, the selection split's score is the best of many epochs chosen on
+        that very split, so part of a difference there is how that choice fell; the
+        test split chose nothing and measures the models.
+    """
+    v = np.asarray(val_gains, dtype=float).ravel()
+    means = {k: float(np.mean(g)) for k, g in test_gains.items()}
+    up = sorted(k for k, m in means.items() if m > 0)
+    down = sorted(k for k, m in means.items() if m < 0)
+    parts = (f"validation (the split that chose each epoch): {paired(v, a, b)}; test, mean over seeds: "
+             + ", ".join(f"{k} {_signed(m)}" for k, m in means.items()))
+    n = len(means)
+    if v.mean() > 0 and len(down) > n / 2:
+        why = (f"{a}'s validation gain does not carry over to the test split, where it is worse on {len(down)} of "
+               f"{n}: a validation score is the best of the epochs chosen on that same split, so a difference there "
+               "is partly how that choice fell; the test split chose nothing: read it, not the validation score")
+    elif v.mean() < 0 and len(up) > n / 2:
+        why = (f"{a} is worse on validation but better on {len(up)} of {n} test parts: the selection split and the "
+               "test split disagree, so neither difference is a finding of this run")
+    elif (v.mean() > 0) == (len(up) > n / 2):
+        why = "the validation and the test split agree in direction (the seed verdicts say how consistently)"
+    else:
+        why = "the test parts disagree among themselves: no direction this run can show"
+    return f"{parts}. {why[0].upper()}{why[1:]}"
+
+
+def rates(p1: float, p2: float, n: int, a: str, b: str, what: str = "") -> str:
+    """Two rates of one run on one split in words, with :func:`beyond_noise`'s verdict:
+    "the latent 0.491 vs the input 0.700 UA (noise band ±0.055, 600 utterances):
+    lower, beyond the noise"."""
+    unit = f" {what}" if what else ""
+    band = noise_band(p1, p2, n)
+    if not beyond_noise(p1, p2, n):
+        word = "no difference beyond the noise"
+    else:
+        word = ("higher" if p1 > p2 else "lower") + ", beyond the noise"
+    return f"{a} {_num(p1)} vs {b} {_num(p2)}{unit} (noise band ±{_num(band)}, {n} utterances): {word}"
+
+
+BALANCE_TOLERANCE = 0.2   # a class within 20% of an equal share counts as balanced
+
+
+def balanced(shares, tol: float = BALANCE_TOLERANCE) -> bool:
+    """THE rule for "the classes are balanced": every share within ``tol`` (20%)
+    of an equal share 1/K (with 4 classes: between 0.20 and 0.30)."""
+    p = np.asarray(shares, dtype=float).ravel()
+    if p.size == 0 or not np.isfinite(p).all():
+        raise ValueError(f"balanced needs finite class shares, got {shares!r}")
+    equal = 1.0 / p.size
+    return bool(np.all(np.abs(p - equal) <= tol * equal + 1e-12))
+
+
+def balance(shares, what: str = "the classes") -> str:
+    """:func:`balanced` in words: "the largest class share 0.35, the smallest 0.18
+    (equal: 0.25): not balanced (every class within 20% of an equal share)"."""
+    p = np.asarray(shares, dtype=float).ravel()
+    word = "balanced" if balanced(p) else "not balanced"
+    return (f"{what}: largest share {_num(p.max())}, smallest {_num(p.min())} (equal: {_num(1 / p.size)}): "
+            f"{word} (the rule: every class within {BALANCE_TOLERANCE:.0%} of an equal share)")
 
 
 def share(part: float, whole: float, what: str = "") -> str:

@@ -76,6 +76,9 @@ def test_training_figures_have_labels():
     history = pd.DataFrame({"epoch": [0, 1, 2], "cls": [1.2, 0.8, 0.6], "u_pair": [3.9, 3.5, 3.2]})
     ax = plots.loss_curves(history).axes[0]
     assert ax.get_xlabel() == "epoch" and ax.get_title() and len(ax.get_lines()) >= 2
+    assert "u_: unlabeled" in ax.get_legend().get_title().get_text()
+    labeled_only = plots.loss_curves(history[["epoch", "cls"]]).axes[0]
+    assert labeled_only.get_legend().get_title().get_text() == "term", "no pool terms, no pool in the legend"
     with pytest.raises(ValueError, match="none of the loss columns"):
         plots.loss_curves(pd.DataFrame({"epoch": [0], "x": [1]}))
     fig = plots.confusion_matrices({"a": np.eye(2) * 5, "b": [[1, 1], [0, 2]]}, ["neu", "hap"])
@@ -100,3 +103,19 @@ def test_representation_maps_and_mag_gate():
     fig = plots.mag_gate(rng.random(6), rng.random(6) * 3, np.clip(rng.random(6) * 2, 0, 1))
     top, bottom = fig.axes
     assert top.get_ylabel() == "L2 norm" and bottom.get_xlabel() == "text token" and bottom.get_ylim()[1] > 1
+
+
+def test_line_band_is_the_seed_std_and_a_palette_keeps_colours():
+    import matplotlib.colors as mcolors
+    import pandas as pd
+
+    from affectkit import plots
+
+    df = pd.DataFrame({"x": [0, 0, 0, 1, 1, 1], "y": [1.0, 2.0, 3.0, 2.0, 2.0, 2.0], "setting": "mm"})
+    ax = plots.line(df, x="x", y="y", hue="setting", palette={"mm": "#ff0000"}).axes[0]
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    std0 = np.std([1.0, 2.0, 3.0], ddof=1)   # seaborn's "sd": the sample std of the rows at an x
+    assert np.isclose(band.max(), 2 + std0) and np.isclose(band.min(), 2 - std0), "band = mean ± std"
+    assert mcolors.to_hex(ax.get_lines()[0].get_color()) == "#ff0000"
+    bars = plots.metric_bars(df, x="setting", y="y", palette={"mm": "#00ff00"}).axes[0]
+    assert mcolors.to_hex(bars.patches[0].get_facecolor()) == "#00ff00"

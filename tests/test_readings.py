@@ -75,3 +75,36 @@ def test_ranking_joins_ties_at_the_printed_precision():
     assert readings.ranking({"A": 1.0, "L": 0.3334, "V": 1 / 3}) == "A (1.00) > L (0.33) = V (0.33)"
     assert readings.ranking({"x": 0.5, "y": 0.5}, "UA") == "UA: x (0.50) = y (0.50)"
     assert readings.ranking({"a": 0.1, "b": 0.2}, higher_is_better=False) == "a (0.10) < b (0.20)"
+
+
+def test_verdict_rules_one_per_kind():
+    # a beats b: a gain on every seed; a positive mean with one loss is no gain
+    assert readings.beats([0.02, 0.01, 0.03]) and not readings.beats([0.05, 0.04, -0.01])
+    assert readings.beats([-0.1, -0.2], higher_is_better=False)
+    assert readings.paired([0.05, 0.04, -0.01], "semi", "fully").endswith(
+        "better on 2 of 3 seeds (no consistent difference)")
+    # a curve: the whole curve, every step
+    assert readings.shape([2, 4, 8, 16], [0.4, 0.5, 0.6, 0.7]) == "rises"
+    assert readings.shape([2, 4, 8, 16], [0.4, 0.6, 0.5, 0.7]) == "up and down", "one step down is no rise"
+    assert readings.shape([16, 8, 4, 2], [0.4, 0.5, 0.6, 0.7]) == "falls", "sorted by x"
+    assert readings.shape([0, 1], [0.5, 0.5]) == "flat"
+    assert readings.trend([0, 1500, 6000], [0.575, 0.614, 0.597], "UA").startswith("UA goes up and down")
+    # a matching term pulls below 95% of its ceiling
+    assert readings.saturated(3.9, 4.0) and not readings.saturated(3.7, 4.0)
+    with pytest.raises(ValueError):
+        readings.saturated(1.0, 0.0)
+    # two rates of one split: twice the standard error of their difference
+    assert readings.noise_band(0.5, 0.5, 100) == pytest.approx(2 * (0.5 / 100) ** 0.5)
+    assert readings.beyond_noise(0.491, 0.700, 600) and not readings.beyond_noise(0.50, 0.52, 600)
+    assert readings.rates(0.491, 0.700, 600, "latent", "input", "UA").endswith("lower, beyond the noise")
+    assert readings.rates(0.50, 0.52, 600, "a", "b").endswith("no difference beyond the noise")
+    # balance: every class within 20% of an equal share
+    assert readings.balanced([0.25, 0.25, 0.26, 0.24]) and not readings.balanced([0.35, 0.25, 0.2, 0.2])
+    assert "not balanced" in readings.balance([0.35, 0.25, 0.2, 0.2])
+
+
+def test_held_out_interprets_a_validation_gain():
+    text = readings.held_out([0.01, 0.02, 0.015], {"a": [-0.01, -0.02], "b": [-0.01, 0.0], "c": [0.01, 0.0]},
+                             "mm", "omega0")
+    assert "does not carry over to the test split, where it is worse on 2 of 3" in text
+    assert "agree in direction" in readings.held_out([0.01], {"a": [0.02]}, "x", "y")

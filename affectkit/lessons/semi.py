@@ -1,9 +1,45 @@
-"""Notebook 04: semi-supervised learning."""
+"""Notebook 04: semi-supervised learning.
+
+Every verdict uses one of the kit's rules (:mod:`affectkit.readings`), the same
+rule the notebook's printed readings use: "a beats b" is :func:`~affectkit.readings.beats`
+(a gain on every seed), a curve's shape is :func:`~affectkit.readings.shape`
+(every step), a matching term pulls unless :func:`~affectkit.readings.saturated`,
+one split's recall change counts beyond :func:`~affectkit.readings.noise_band`,
+and a pool is balanced by :func:`~affectkit.readings.balanced`.
+"""
 
 import math
 
+from ..readings import balance, balanced, beats, beyond_noise, noise_band, paired, saturated, shape, trend
 from . import Claim, Exercise
 from ._checks import SMALL, number
+
+NAMES = {"AV": "A+V", "AL": "A+L", "AVL": "A+V+L"}
+
+
+def _gains(r, modalities):
+    """Per-seed semi minus fully test UA of one modality set (seed order)."""
+    rows = sorted((row for row in r["semi_gain_runs"] if row["modalities"] == modalities), key=lambda row: row["seed"])
+    return [row["gain"] for row in rows]
+
+
+def _semi_claim(modalities, paper_gain, expect):
+    name = NAMES[modalities]
+    return Claim(f"CMDM Table 5: semi-supervised beats fully supervised for {name} (+{paper_gain:.3f} UA on IEMOCAP)",
+                 lambda r: paired(_gains(r, modalities), f"{name} semi", "fully", "UA"),
+                 lambda r: beats(_gains(r, modalities)), expect=expect)
+
+
+def _t5(r, modalities, mode):
+    """Per-seed test UA of one Table 5 row (seed order)."""
+    rows = sorted((row for row in r["table5_runs"] if row["modalities"] == modalities and row["mode"] == mode),
+                  key=lambda row: row["seed"])
+    return [row["ua"] for row in rows]
+
+
+def _cross(r):
+    """A+V+L semi minus A+L fully, per seed: the pool against one more modality."""
+    return [a - b for a, b in zip(_t5(r, "AVL", "semi"), _t5(r, "AL", "fully"))]
 
 
 def _t4(r):
@@ -14,36 +50,91 @@ def _best(r):
     return max(r["unimodal_ua"], key=r["unimodal_ua"].get)
 
 
+def _fusion_gains(r):
+    """Per-seed A+V+L minus the best single modality, test UA with all labels."""
+    best = _best(r)
+    ua = {}
+    for row in r["table4_runs"]:
+        ua.setdefault(row["modalities"], {})[row["seed"]] = row["ua"]
+    return [ua["AVL"][s] - ua[best][s] for s in sorted(ua["AVL"])]
+
+
+def _recall(r):
+    """class -> (fully recall, semi recall, test utterances of the class), A+V+L, first seed."""
+    return {row["class"]: (row["A+V+L fully"], row["A+V+L semi"], int(row["n"])) for row in r["class_recall"]}
+
+
 def _recall_change(r):
-    return {row["class"]: row["A+V+L semi"] - row["A+V+L fully"] for row in r["class_recall"]}
+    return {c: semi - fully for c, (fully, semi, _) in _recall(r).items()}
+
+
+def _neutral_gains_most(r):
+    change, (fully, semi, n) = _recall_change(r), _recall(r)["neutral"]
+    return (max(change, key=change.get) == "neutral" and change["neutral"] > 0
+            and beyond_noise(semi, fully, n))
 
 
 def _pool(r):
     rows = r["pool_balance"]
-    return max(row["pool (true)"] for row in rows), max(row["balanced (true)"] for row in rows)
+    return [row["pool (true)"] for row in rows], [row["balanced (true)"] for row in rows]
+
+
+def _curve(r):
+    rows = sorted(r["unlabeled_curve"], key=lambda row: row["n_unlabeled"])
+    return [row["n_unlabeled"] for row in rows], [row["ua"] for row in rows]
+
+
+def _moves(r):
+    """Fig. 7b: the signs of the pair and unpair terms' change, first to last epoch."""
+    m = r["fig7b_terms"]
+    return {t: math.copysign(1.0, m[t]["last"] - m[t]["first"]) if m[t]["last"] != m[t]["first"] else 0.0
+            for t in ("pair", "unpair")}
+
+
+def _saturated_terms(r):
+    sat = r["matching_saturation"]
+    return saturated(sat["paper_pair"], sat["ceiling"]), saturated(sat["median_pair"], sat["ceiling"])
 
 
 CLAIMS = [
-    Claim("CMDM Table 5: semi-supervised beats fully supervised for A+V+L",
-          lambda r: f"semi minus fully UA (mean over seeds) {r['semi_gain_ua']['AVL']:+.3f}",
-          lambda r: r["semi_gain_ua"]["AVL"] > 0),
+    Claim("The kit's diagnosis (section 2): with the paper's weights and sigma = 1 the matching term saturates on "
+          "the lab latents (no pull); the median bandwidth keeps it below saturation",
+          lambda r: (f"L_pair at {r['matching_saturation']['paper_pair'] / r['matching_saturation']['ceiling']:.0%} "
+                     f"of its ceiling with sigma = 1, "
+                     f"{r['matching_saturation']['median_pair'] / r['matching_saturation']['ceiling']:.0%} with the "
+                     "median bandwidth (saturated: 95% or more)"),
+          lambda r: _saturated_terms(r) == (True, False)),
+    Claim("CMDM Sec. 4.2: selecting the pool by a classifier's predictions balances its classes",
+          lambda r: balance(_pool(r)[1], "true classes of the balanced selection")
+                    + f"; largest true-class share {max(_pool(r)[0]):.2f} in the raw pool",
+          lambda r: balanced(_pool(r)[1]), expect=False),
+    Claim("The kit's observation: that selection moves the true classes towards balance",
+          lambda r: f"largest true-class share {max(_pool(r)[0]):.2f} in the raw pool, {max(_pool(r)[1]):.2f} in the selection",
+          lambda r: max(_pool(r)[1]) < max(_pool(r)[0])),
     Claim("CMDM Table 4: lexical > acoustic > visual",
-          lambda r: ", ".join(f"{m} {v:.3f}" for m, v in r["unimodal_ua"].items()),
+          lambda r: ", ".join(f"{m} {v:.3f}" for m, v in r["unimodal_ua"].items()) + " (mean over seeds)",
           lambda r: r["unimodal_ua"]["L"] > r["unimodal_ua"]["A"] > r["unimodal_ua"]["V"]),
-    Claim("CMDM Table 4: A+V+L beats its best single modality by a clear margin (7.7 points over L)",
-          lambda r: f"A+V+L {_t4(r)['AVL']['ua']:.3f} vs {_best(r)} {_t4(r)[_best(r)]['ua']:.3f} "
-                    f"(seed std {_t4(r)['AVL']['ua_std']:.3f})",
-          lambda r: _t4(r)["AVL"]["ua"] - _t4(r)[_best(r)]["ua"] > max(_t4(r)["AVL"]["ua_std"],
-                                                                       _t4(r)[_best(r)]["ua_std"]),
-          expect=False),
-    Claim("CMDM Sec. 4.2: balancing the pool by a classifier's predictions balances its classes",
-          lambda r: f"largest true-class share {_pool(r)[0]:.2f} before, {_pool(r)[1]:.2f} after",
-          lambda r: _pool(r)[1] < _pool(r)[0]),
+    Claim("CMDM Table 4: A+V+L beats its best single modality (by 7.7 points over L on IEMOCAP)",
+          lambda r: paired(_fusion_gains(r), "A+V+L", _best(r), "UA"),
+          lambda r: beats(_fusion_gains(r)), expect=False),
+    _semi_claim("AVL", 0.745 - 0.725, expect=False),
+    _semi_claim("AL", 0.721 - 0.686, expect=False),
+    _semi_claim("AV", 0.612 - 0.608, expect=False),
+    Claim("CMDM Table 5: A+V+L with the pool beats A+L without it (0.745 vs 0.686 on IEMOCAP)",
+          lambda r: paired(_cross(r), "A+V+L semi", "A+L fully", "UA"),
+          lambda r: beats(_cross(r)), expect=False),
+    Claim("CMDM Fig. 7a: UA \"gradually improves\" as the unlabeled data grow",
+          lambda r: trend(*_curve(r), "A+V+L test UA (mean over seeds)", against="more unlabeled utterances"),
+          lambda r: shape(*_curve(r)) == "rises", expect=False),
+    Claim("CMDM Fig. 7b: the paired and unpaired terms change in opposite directions",
+          lambda r: ", ".join(f"{t} {r['fig7b_terms'][t]['first']:.3f} -> {r['fig7b_terms'][t]['last']:.3f}"
+                              for t in ("pair", "unpair")) + " (A+V+L semi, labeled batches, first seed)",
+          lambda r: _moves(r)["pair"] * _moves(r)["unpair"] < 0),
     Claim("CMDM Fig. 6: semi-supervised learning mainly improves the neutral class",
-          lambda r: "A+V+L recall change, fully -> semi (first seed): "
-                    + ", ".join(f"{c} {v:+.3f}" for c, v in _recall_change(r).items()),
-          lambda r: max(_recall_change(r), key=_recall_change(r).get) == "neutral" and _recall_change(r)["neutral"] > 0,
-          expect=False),
+          lambda r: "A+V+L recall change, fully -> semi (first seed; noise band in brackets): "
+                    + ", ".join(f"{c} {semi - fully:+.3f} (±{noise_band(semi, fully, n):.3f})"
+                                for c, (fully, semi, n) in _recall(r).items()),
+          _neutral_gains_most, expect=False),
 ]
 
 
@@ -91,7 +182,8 @@ def _saturation(answer, profile):
 
 
 EXERCISES = {
-    1: Exercise(_share, "a share near 0.8 (CMDM's AMI pool)"),
-    2: Exercise(_oracle, "the count of the rarest true class in the pool (seed 0)"),
-    3: Exercise(_saturation, "a distance of about 2.45 sigma (to two decimals)"),
+    1: Exercise(_share, "one number in [0, 1]: the pool's share of neutral and happy utterances (true classes, "
+                        "seed 0); the check compares it with CMDM's AMI pool"),
+    2: Exercise(_oracle, "one whole number of pool utterances per class (seed 0)"),
+    3: Exercise(_saturation, "one positive number: the distance in units of sigma (two decimals are enough)"),
 }
