@@ -64,7 +64,7 @@ CLAIMS = [
     Claim("The kit's hypothesis (CMDM Table 3 sizes each latent at 128 and tests no other size): a larger code "
           "reconstructs better, at every step of the latent-size sweep",
           result=lambda r: _sweep_result(r, "test_mse", "the test MSE"),
-          holds=lambda r: shape(*_sweep(r, "test_mse")) == "falls"),
+          holds=lambda r: shape(*_sweep(r, "test_mse")) == "falls", expect=False),
     Claim("The kit's hypothesis: a larger code keeps more emotion, at every step of the latent-size sweep",
           result=lambda r: _sweep_result(r, "probe_ua", "the probe UA"),
           holds=lambda r: shape(*_sweep(r, "probe_ua")) == "rises", expect=False),
@@ -127,12 +127,11 @@ def check_budget(answer, profile):
 
 EXERCISES = {
     1: Exercise(check_visual_probe,
-                "the probe UA of the visual DAE's test latents, one number: at lab sizes above chance (0.25) "
-                "and below 0.45 (the lexical latent's probe is higher)"),
+                "one number in [0, 1]: the probe UA of the visual DAE's test latents (judged at lab sizes)"),
     2: Exercise(check_content,
-                "the row train_dae returns for the lexical DAE on the content=0.3 world: at lab sizes its "
-                "test MSE stays above 0.9 while its probe UA rises above 0.55"),
+                "the row train_dae returns for the lexical DAE on the content=0.3 world (a dict with 'test_mse' "
+                "and 'probe_ua'; judged at lab sizes)"),
     3: Exercise(check_budget,
-                "the row train_dae returns for the lexical DAE trained for twice the profile's epochs: "
-                "at lab sizes its test MSE falls below 0.97"),
+                "the row train_dae returns for the lexical DAE trained for twice the profile's epochs "
+                "(judged at lab sizes)"),
 }
