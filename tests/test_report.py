@@ -69,3 +69,26 @@ def test_bad_inputs_name_the_problem(tmp_path):
         report.write_readme(readme, tmp_path)
     assert readme.read_text() == "no markers\n", "nothing written half-way"
     assert report.main([str(tmp_path / "missing")]) == 2
+
+
+def test_readme_lines_use_the_notebooks_rules():
+    """The README reads a curve over every step and a gain seed by seed, as the notebooks do."""
+    sweep = [{"latent": k, "test_mse": m, "probe_ua": u}
+             for k, m, u in ((2, 0.997, 0.43), (4, 0.976, 0.55), (32, 0.984, 0.51), (64, 0.964, 0.63))]
+    dae = {"recon_mse": {"reversed": 0.99, "forward": 0.98},
+           "recon_runs": [{"target": t, "test_mse": 0.98} for t in ("reversed", "forward")],
+           "latent_sweep": sweep,
+           "recon_reference": [{"modality": "A"}, {"modality": "L", "probe_ua_latent": 0.51, "probe_ua_input": 0.70}]}
+    lines = report.dae(dae)
+    assert "the test MSE goes up and down" in lines[2] and "the probe UA goes up and down" in lines[2]
+    semi = {"semi_gain_ua": {"AVL": 0.02, "AV": -0.01, "AL": 0.0},
+            "semi_gain_runs": [{"modalities": m, "seed": s, "gain": g} for m, gs in
+                               (("AVL", (0.05, 0.04, -0.03)), ("AV", (-0.01,) * 3), ("AL", (0.01, -0.01, 0.0)))
+                               for s, g in enumerate(gs)],
+            "matching_saturation": {"paper_pair": 4.0, "median_pair": 1.0, "ceiling": 4.0},
+            "unlabeled_curve": [{"n_unlabeled": n, "ua": u} for n, u in ((0, 0.575), (1500, 0.614), (6000, 0.597))],
+            "table4": [{"modalities": m, "ua": 0.7, "ua_std": 0.01} for m in ("A", "V", "L", "AVL")],
+            "unimodal_ua": {"A": 0.6, "V": 0.45, "L": 0.7}}
+    text = " ".join(report.semi(semi))
+    assert "better on 2 of 3 seeds (no consistent difference)" in text and "no modality set gains on every seed" in text
+    assert "UA goes up and down" in text
