@@ -232,10 +232,11 @@ def lab_06(r):
     assert mae["LAV"] <= mae["L"], f"T+A+V at least as good as T on MOSI's MAE: {mae}"
     runs = {(row["domain"], row["spl"], row["seed"]): row for row in r["spl_runs"]}
     assert {row["init"] for row in r["spl_runs"]} == {"dg"}, "Table 5 with the paper's warm start"
+    # with the warm start fixed (issue 23: no ConvBERT layer copied) soft pseudo labels lower MOSI's
+    # MAE on 2 of 3 seeds only (mean -0.0098; seed 0 +0.0007): what holds is a lower mean MAE
     seeds = sorted({row["seed"] for row in r["spl_runs"]})
-    for s in seeds:
-        soft, none = (runs[("mosi", mode, s)]["mae"] for mode in ("soft", "none"))
-        assert soft < none, f"seed {s}: MOSI MAE soft {soft} not below none {none}"
+    gains = [runs[("mosi", "soft", s)]["mae"] - runs[("mosi", "none", s)]["mae"] for s in seeds]
+    assert sum(gains) < 0, f"MOSI: soft pseudo labels lower the mean MAE over seeds: {gains}"
     init = {row["domain"]: row for row in r["ds_init_gain"]}
     # with the fusion and embeddings copied only (issue 23): MELD gains on every seed; the old
     # "hurts MOSEI on every seed" came from copying ConvBERT's feed-forward weights and no longer holds
