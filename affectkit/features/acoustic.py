@@ -35,7 +35,7 @@ def is10_config() -> str:
     if not path.exists():
         raise FileNotFoundError(
             f"the opensmile package at {path.parents[3]} has no IS10 configuration ({path.name}); "
-            "install opensmile>=2.5")
+            "install opensmile>=2.6.0")
     return str(path)
 
 
