@@ -105,5 +105,5 @@ def test_lab_findings(path, tmp_path, monkeypatch, lab_checkpoints):
     assert not found, f"{path.stem} (lab), as a student reads it:\n" + "\n".join(found)
     learned = lessons.what_you_learned(path.stem, run.results, "lab")
     for claim, row in zip(lessons.claims(path.stem), learned.itertuples(index=False)):
-        assert row[2] == ("yes" if claim.expect else "no"), \
+        assert lessons.as_expected(claim, row[2]), \
             f"{path.stem}: '{claim.claim}' reproduces? {row[2]} (expected {claim.expect}): {row[1]}"

@@ -31,6 +31,7 @@ MODULES = {
 }
 COLUMNS = ("paper claim", "this run", "reproduces?")
 SMALL = ("smoke",)   # profiles too small to show a finding: the verdict column says so
+NO_VERDICT = "no verdict: "   # the verdict column of a claim this run cannot judge, then why
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,16 @@ class Claim:
         expect: what the lab profile shows on every seed the tests run (the tests
             assert ``holds(results) == expect``); False for a claim that does not
             reproduce, said so honestly.
+        no_verdict: for a claim that a run may be unable to judge (``holds``
+            returns None, e.g. a paper's test number where the run has no test
+            split): sidecar -> why, shown in the verdict column as "no verdict: ...".
     """
 
     claim: str
     result: Callable[[dict], str]
-    holds: Callable[[dict], bool]
+    holds: Callable[[dict], bool | None]
     expect: bool = True
+    no_verdict: Callable[[dict], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,11 +107,22 @@ def what_you_learned(stem: str, results: dict | None = None, profile: str = "lab
         try:
             result = c.result(results)
             holds = c.holds(results)
+            word = verdict(holds)
+            if holds is None and c.no_verdict is not None:
+                word = f"{NO_VERDICT}{c.no_verdict(results)}"
         except KeyError as e:
-            result, holds = f"not recorded in this run ({e})", None
-        word = "n/a (smoke sizes)" if profile in SMALL else verdict(holds)
+            result, word = f"not recorded in this run ({e})", verdict(None)
+        word = "n/a (smoke sizes)" if profile in SMALL else word
         rows.append(dict(zip(COLUMNS, (c.claim, result, word))))
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def as_expected(claim: Claim, word: str) -> bool:
+    """Whether a lab run's verdict ``word`` (the table's "reproduces?") is what
+    ``claim.expect`` says, or a "no verdict" the claim allows (its ``no_verdict``)."""
+    if claim.no_verdict is not None and word.startswith(NO_VERDICT):
+        return True
+    return word == ("yes" if claim.expect else "no")
 
 
 def show(stem: str, profile: str = "lab", results: dict | None = None) -> None:
