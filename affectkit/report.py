@@ -183,7 +183,7 @@ def ds(r: dict) -> list:
     mae = {row["modalities"]: row["mean"] for row in r["modality_ablation"] if row["metric"] == "mae"}
     lines.append(f"MOSI-like MAE by modalities: T {_f(mae['L'])}, T+A {_f(mae['LA'])}, T+V {_f(mae['LV'])}, "
                  f"T+A+V {_f(mae['LAV'])} (EASUM Table 4: 0.789 / 0.746 / 0.741 / 0.663); the verdicts of EASUM's "
-                 f"three modality claims (T+A+V beats T; T+V beats T+A; T+A+V best), seed by seed, are in notebook "
+                 f"modality claims (T+A+V beats T; each added modality helps; T+V beats T+A; T+A+V best), seed by seed, are in notebook "
                  f"06's What-you-learned table {ASSERTED}")
     return lines
 
