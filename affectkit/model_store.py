@@ -1,12 +1,16 @@
-"""The trained models notebooks share.
+"""The trained models notebooks share, found by what made them.
 
-Notebooks 03-05 save the models they train under
-``checkpoint_dir()/<notebook>/<name>.pt`` with the profile, seed and setting
-that made them (and, for CMDM models, their test latents); notebook 07 loads
-a model when a checkpoint of the same profile and seed exists and trains it
-itself otherwise, so it runs on a fresh machine too. Notebook 05 also saves
-every seed's DG model with moment matching and its row of measures, which
-notebook 06 takes as its DS models' teachers (:func:`load_dg_run`).
+A model is stored under a key the kit derives from what made it: its kind
+("cmdm", "easum-dg"), the profile (whose synthetic data of that seed and whose
+sizes trained it), the seed, and its setting (a
+:class:`~affectkit.cmdm.experiments.Setting`, a DG model's omega, a training
+length outside the setting): ``checkpoint_dir()/<kind>/<key>.pt``. A notebook
+that trains a model saves it (:func:`save_cmdm`, :func:`save_dg_model`, with
+its test latents or its row of measures); another that needs the model of the
+same setting finds it by the same key (:func:`load_or_train`,
+:func:`load_dg_run`) and trains it itself where none was saved, so it runs on a
+fresh machine too. Which notebook saved a model plays no part: two notebooks
+that write a setting differently (a loss built in two ways) still meet.
 """
 
 from __future__ import annotations
@@ -20,101 +24,95 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from . import checks
 from .checkpoints import checkpoint_dir
-from .files import plain_name
 from .cmdm.train import load_checkpoint, save_checkpoint
-from .easum.train import load_dg, save_dg
+from .easum.dg import load_dg, save_dg
+
+KINDS = ("cmdm", "easum-dg")
 
 
-def model_path(notebook: str, name: str) -> Path:
-    """``checkpoint_dir()/<notebook>/<name>.pt``; ``notebook`` must be a plain
-    folder name (no '..', no '/'); characters of ``name`` other than letters,
-    digits, '-', '_' and '.' become '_'."""
-    plain_name(notebook, "notebook")
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"a model name must be a non-empty string, got {name!r}")
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
-    return checkpoint_dir() / notebook / f"{safe}.pt"
-
-
-def setting_key(setting) -> str:
-    """A short hash of everything a setting fixes (its fields, nested dataclasses
-    included): the key a checkpoint is matched by, so that two notebooks need not
-    write a setting the same way for one to find the other's model."""
-    fields = dataclasses.asdict(setting) if dataclasses.is_dataclass(setting) else {"value": setting}
+def model_key(kind: str, profile: str, seed: int, **setting) -> str:
+    """A short hash of everything that made a model: ``kind``, ``profile``, ``seed``
+    and the ``setting`` knobs (dataclasses by their fields, nested ones included),
+    so that two notebooks need not write a setting the same way for one to find the
+    other's model, and a model of another setting is never taken for it."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    fields = {"kind": kind, "profile": str(profile), "seed": checks.seed(seed),
+              **{k: dataclasses.asdict(v) if dataclasses.is_dataclass(v) else v for k, v in setting.items()}}
     text = json.dumps(fields, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def save_cmdm(notebook: str, name: str, model, profile: str, seed: int, setting=None, out: dict | None = None) -> Path:
-    """Save a CMDM model with its profile, seed, setting (as text) and, from
-    ``out`` (:func:`affectkit.cmdm.experiments.train_setting`'s predictions), the test
+def model_path(kind: str, profile: str, seed: int, **setting) -> Path:
+    """``checkpoint_dir()/<kind>/<model_key(...)>.pt``."""
+    return checkpoint_dir() / kind / f"{model_key(kind, profile, seed, **setting)}.pt"
+
+
+def save_cmdm(model, setting, profile: str, seed: int, out: dict | None = None, **training) -> Path:
+    """Save a CMDM model under the key of its ``setting``, profile, seed and any
+    ``training`` knob outside the setting (e.g. ``epochs``), with, from ``out``
+    (:func:`affectkit.cmdm.experiments.train_setting`'s predictions), the test
     latents and labels."""
-    extra = {"profile": profile, "seed": int(seed),
-             "setting": setting_key(setting) if setting is not None else name,
-             "setting_text": repr(setting) if setting is not None else name}
+    extra = {"profile": profile, "seed": int(seed), "key": model_key("cmdm", profile, seed, setting=setting, **training),
+             "setting_text": repr(setting)}
     if out is not None:
         extra["latents"] = {m: torch.as_tensor(np.asarray(z)) for m, z in out["latents"].items()}
         extra["labels"] = torch.as_tensor(np.asarray(out["labels"]))
-    return save_checkpoint(model_path(notebook, name), model, extra)
+    return save_checkpoint(model_path("cmdm", profile, seed, setting=setting, **training), model, extra)
 
 
-def save_dg_model(notebook: str, name: str, model, profile: str, seed: int, omega: float,
-                  reps: dict | None = None, row: dict | None = None) -> Path:
-    """Save a DG model with its profile, seed, omega and (optionally) its test
-    representations per domain, ``reps``: domain -> (n, hidden), and its
+def save_dg_model(model, omega: float, profile: str, seed: int, reps: dict | None = None,
+                  row: dict | None = None) -> Path:
+    """Save a DG model under the key of its omega, profile and seed, with (optionally)
+    its test representations per domain, ``reps``: domain -> (n, hidden), and its
     measures, ``row``: a row of :func:`affectkit.easum.experiments.run_dg`."""
-    extra = {"profile": profile, "seed": int(seed), "omega": float(omega)}
+    omega = float(omega)
+    extra = {"profile": profile, "seed": int(seed), "omega": omega,
+             "key": model_key("easum-dg", profile, seed, omega=omega)}
     if reps is not None:
         extra["reps"] = {d: torch.as_tensor(np.asarray(r)) for d, r in reps.items()}
     if row is not None:
         extra["row"] = {str(k): v.item() if hasattr(v, "item") else v for k, v in dict(row).items()}
-    return save_dg(model_path(notebook, name), model, extra)
+    return save_dg(model_path("easum-dg", profile, seed, omega=omega), model, extra)
 
 
-def run_name(name: str, seed: int, seeds) -> str:
-    """The name a seed's model is saved under: ``name`` for the first of ``seeds``
-    (the one notebook 07 maps), ``"<name> seed <seed>"`` for the others."""
-    return name if seed == tuple(seeds)[0] else f"{name} seed {seed}"
-
-
-def load_dg_run(notebook: str, name: str, profile: str, seed: int, seeds, omega: float):
-    """(model, row) of a DG model ``notebook`` saved with its row of measures for
-    this profile, seed and omega (:func:`save_dg_model` under :func:`run_name`);
-    None when there is none (or it cannot be read: reported with a warning)."""
-    path = model_path(notebook, run_name(name, seed, seeds))
+def _load(kind: str, profile: str, seed: int, **setting):
+    """(model, extra) saved under this key; None where there is none (or it cannot be
+    read, reported with a warning, or was saved under another key)."""
+    key = model_key(kind, profile, seed, **setting)
+    path = model_path(kind, profile, seed, **setting)
     if not path.exists():
         return None
     try:
-        model, extra = load_dg(path)
+        model, extra = (load_checkpoint if kind == "cmdm" else load_dg)(path)
     except ValueError as err:
-        warnings.warn(f"{err}; training it instead", stacklevel=2)
+        warnings.warn(f"{err}; training the model instead", stacklevel=3)
         return None
-    if (extra.get("profile"), extra.get("seed"), extra.get("omega")) != (profile, int(seed), float(omega)) \
-            or "row" not in extra:
+    return (model, extra) if extra.get("key") == key else None
+
+
+def load_dg_run(omega: float, profile: str, seed: int):
+    """(model, row) of the DG model saved with its row of measures for this omega,
+    profile and seed (:func:`save_dg_model`); None when there is none."""
+    found = _load("easum-dg", profile, seed, omega=float(omega))
+    if found is None or "row" not in found[1]:
         return None
-    return model, extra["row"]
+    return found[0], found[1]["row"]
 
 
-def load_or_train(kind: str, notebook: str, name: str, train, **meta):
-    """The model ``notebook`` saved as ``name``, if its checkpoint's extras
-    match ``meta`` (e.g. profile, seed, setting); else ``train()``.
+def load_or_train(kind: str, train, profile: str, seed: int, **setting):
+    """The model saved under the key of ``kind``, ``profile``, ``seed`` and ``setting``
+    (as :func:`save_cmdm` or :func:`save_dg_model` wrote it: ``setting=...`` and any
+    training knob for CMDM, ``omega=...`` for a DG model); else ``train()``.
 
-    Args: kind: "cmdm" or "easum-dg"; train: a callable returning the model;
-    meta: values the checkpoint must have been saved with (a setting is compared by
-    :func:`setting_key`; leave it out to take whatever setting ``notebook`` trained).
-    Returns: (model, "checkpoint" or "trained"). A checkpoint that cannot be
-    read (another kind, an old format) is reported with a warning and replaced
-    by a training.
+    Returns: (model, "checkpoint" or "trained"). A checkpoint that cannot be read
+    (another kind, an old format) is reported with a warning and replaced by a training.
     """
-    path = model_path(notebook, name)
-    if path.exists():
-        try:
-            model, extra = (load_checkpoint if kind == "cmdm" else load_dg)(path)
-        except ValueError as err:
-            warnings.warn(f"{err}; training {name!r} instead", stacklevel=2)
-        else:
-            want = {k: setting_key(v) if k == "setting" else v for k, v in meta.items()}
-            if all(extra.get(k) == v for k, v in want.items()):
-                return model, "checkpoint"
+    if kind == "easum-dg" and "omega" in setting:
+        setting["omega"] = float(setting["omega"])
+    found = _load(kind, profile, seed, **setting)
+    if found is not None:
+        return found[0], "checkpoint"
     return train(), "trained"

@@ -7,7 +7,11 @@ On a CPU the kit's small models use a second core poorly from one process
 thread each finish a table about 1.3x sooner than one process of two threads
 (``benchmarks/speed.py``, "runs side by side"). The runners of
 :mod:`affectkit.cmdm.experiments` and :mod:`affectkit.easum.experiments` hand
-their trainings to :func:`run_jobs`.
+their trainings to :func:`run_jobs` as jobs: small frozen dataclasses
+(``SettingJob``, ``DGJob``, ...) whose fields say what to train and whose call
+trains it, so a job travels to a worker as a description, not as data.
+A job makes its seed's data through :func:`made_once`: a worker trains one
+seed's jobs after another and makes that seed's world once.
 
 What a number depends on: a training's seed and its thread count. Each worker
 trains with one thread, so the same seed gives the same number whichever
@@ -39,6 +43,7 @@ from .config import resolve_device
 from .progress import bar as progress_bar
 
 _POOL: dict = {}   # workers -> the live executor, reused by every call of a session
+_LAST: dict = {}   # key -> the value made_once made last in this process
 
 
 def cores() -> int:
@@ -146,9 +151,9 @@ class _ResultUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"a training's result may not name {module}.{name}")
 
 
-def _call(fn, args) -> bytes:
+def _call(job) -> bytes:
     out = io.BytesIO()
-    _ResultPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(fn(*args))
+    _ResultPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(job())
     return out.getvalue()
 
 
@@ -173,31 +178,50 @@ def shutdown():
         _POOL.popitem()[1].shutdown(wait=True, cancel_futures=True)
 
 
-def run_jobs(fn, jobs: list, workers: int = 1, desc: str = "training", unit: str = "run",
-             progress: bool = True) -> list:
-    """``[fn(*args) for args in jobs]``, on ``workers`` processes when more than one.
+def made_once(key, make):
+    """``make()``, or the value it made for the previous call with the same ``key``.
 
-    ``fn`` must be a module-level function (the workers import it) and each job
-    must not depend on another. Results come back in the order of ``jobs``; a
-    job's exception is raised here with its worker's traceback. A progress bar
-    ticks per finished job.
+    One value is kept per process (a new key replaces it): the jobs of a table come
+    seed by seed, so a seed's data (its world, its prepared domains), which every
+    setting of that seed trains on, is made once per worker; :func:`forget` drops it.
+    """
+    if key not in _LAST:
+        _LAST.clear()
+        _LAST[key] = make()
+    return _LAST[key]
+
+
+def forget():
+    """Drop what :func:`made_once` keeps (a runner calls it when its table is done)."""
+    _LAST.clear()
+
+
+def run_jobs(jobs: list, workers: int = 1, desc: str = "training", unit: str = "run",
+             progress: bool = True) -> list:
+    """``[job() for job in jobs]``, on ``workers`` processes when more than one.
+
+    Each job is a picklable callable without arguments that does not depend on
+    another: the kit's are frozen dataclasses of a module (the workers import it),
+    e.g. :class:`affectkit.cmdm.experiments.SettingJob`. Results come back in the
+    order of ``jobs``; a job's exception is raised here with its worker's
+    traceback. A progress bar ticks per finished job.
     """
     jobs = list(jobs)
     bar = progress_bar(total=len(jobs), desc=desc, unit=unit, disable=not progress)
     try:
         if workers <= 1 or len(jobs) <= 1:
             out = []
-            for args in jobs:
-                out.append(fn(*args))
+            for job in jobs:
+                out.append(job())
                 bar.update()
             return out
         pool = _executor(workers)
         try:
-            futures = {pool.submit(_call, fn, args): i for i, args in enumerate(jobs)}
+            futures = {pool.submit(_call, job): i for i, job in enumerate(jobs)}
         except cf.process.BrokenProcessPool:   # a worker died earlier (e.g. out of memory): start afresh
             _POOL.pop(workers, None)
             pool = _executor(workers)
-            futures = {pool.submit(_call, fn, args): i for i, args in enumerate(jobs)}
+            futures = {pool.submit(_call, job): i for i, job in enumerate(jobs)}
         out = [None] * len(jobs)
         try:
             for future in cf.as_completed(futures):

@@ -16,7 +16,7 @@ from affectkit.cmdm.dae import VectorDAE
 from affectkit.easum.models import DGModel, DSModel
 from affectkit.cmdm.objectives import CMDMLoss
 from affectkit.cmdm.train import fit, fit_autoencoder
-from affectkit.easum.train import fit_dg, fit_ds, prepare_domains
+from affectkit.easum import fit_dg, fit_ds, prepare_domains
 
 P, Q = torch.randn(6, 3), torch.randn(6, 3)
 NAN = torch.full((6, 3), float("nan"))
@@ -150,7 +150,7 @@ def test_bad_input_fit_autoencoder(smoke):
 @pytest.fixture(scope="module")
 def dg_setup():
     prepared = prepare_domains(affectkit.make_domains("smoke", seed=0))
-    shapes = next(iter(prepared.values()))["train"].shapes
+    shapes = next(iter(prepared.values())).train.shapes
     return {"prepared": prepared, "dg": DGModel(shapes, "smoke"), "shapes": shapes}
 
 
@@ -183,8 +183,8 @@ DS = [
 @pytest.mark.parametrize("over, exc, match", [c[1:] for c in DS], ids=[c[0] for c in DS])
 def test_bad_input_fit_ds(dg_setup, over, exc, match):
     mosi = dg_setup["prepared"]["mosi"]
-    args = dict(model=DSModel(dg_setup["shapes"], "sentiment", arch="smoke"), teacher=None, train=mosi["train"],
-                val=mosi["val"], task="sentiment", epochs=1, progress=False)
+    args = dict(model=DSModel(dg_setup["shapes"], "sentiment", arch="smoke"), teacher=None, train=mosi.train,
+                val=mosi.val, task="sentiment", epochs=1, progress=False)
     with pytest.raises(exc, match=match):
         fit_ds(**{**args, **over})
 
@@ -227,23 +227,21 @@ def test_bad_input_checkpoint_load(tmp_path):
         checkpoints.load(good, "easum-dg")
 
 
-@pytest.mark.parametrize("notebook, name, match", [
-    ("../../x", "m", r"notebook must be a plain name"),
-    ("a/b", "m", r"notebook must be a plain name"),
-    ("..", "m", r"notebook must be a plain name"),
-    ("", "m", r"notebook must be a plain name"),
-    (None, "m", r"notebook must be a plain name"),
-    ("03_mmd_collapse", "", r"model name must be a non-empty string"),
-], ids=["dotdot", "folder", "parent", "empty", "none", "empty_name"])
-def test_bad_input_model_path(notebook, name, match):
-    with pytest.raises(ValueError, match=match):
-        model_store.model_path(notebook, name)
+@pytest.mark.parametrize("args, match", [
+    (("cmdm-v2", "smoke", 0), r"kind must be one of"),
+    (("cmdm", "smoke", 0.5), r"seed must be an integer"),
+    (("cmdm", "smoke", -1), r"seed must be >= 0"),
+], ids=["kind", "seed_fraction", "seed_negative"])
+def test_bad_input_model_key(args, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        model_store.model_key(*args)
 
 
 def test_model_path_stays_in_its_folder(tmp_path, monkeypatch):
+    """Whatever a setting holds (a name with '../'), the file is a hash in the kind's folder."""
     monkeypatch.setenv("AFFECTKIT_CHECKPOINT_DIR", str(tmp_path))
-    path = model_store.model_path("07_latent_explorer", "../../etc/passwd")
-    assert path.resolve().parent == (tmp_path / "07_latent_explorer").resolve()
+    path = model_store.model_path("cmdm", "smoke", 0, setting="../../etc/passwd")
+    assert path.resolve().parent == (tmp_path / "cmdm").resolve() and len(path.stem) == 16
 
 
 def test_bad_input_failed_save_leaves_no_temp_and_keeps_the_old_file(tmp_path, monkeypatch):

@@ -44,7 +44,7 @@ def test_fit_semi_supervised_records_every_component(smoke):
                  progress=False)
     cols = {"cls", "rec", "pair", "unpair", "u_rec", "u_pair", "u_unpair", "total", "val_ua", "val_wa"}
     assert cols <= set(result.history.columns) and len(result.history) == 2
-    assert result.best_val_ua == result.history.val_ua.max()
+    assert result.best_score == result.history.val_ua.max()
     scores = evaluate(result.model, smoke["test"])
     assert set(scores) == {"wa", "ua", "wap"}
     assert predict(result.model, smoke["test"])["latents"]["A"].shape == (len(smoke["test"]), 8)

@@ -11,7 +11,7 @@ from affectkit.easum.models import DGModel
 
 def test_domain_separation_of_an_untrained_model():
     prepared = domain_data("smoke", 0)
-    sep = domain_separation(DGModel(prepared["mosi"]["train"].shapes, "smoke"), prepared)
+    sep = domain_separation(DGModel(prepared["mosi"].train.shapes, "smoke"), prepared)
     assert set(sep) == {"md_total", "probe_acc", "chance"}
     assert sep["md_total"] > 0 and 0 <= sep["probe_acc"] <= 1 and sep["chance"] == 0.25
 
@@ -90,8 +90,9 @@ def test_ds_setting_names_bad_values():
         DSSetting("mosi", init="imagenet")
 
 
-def test_dg_teachers_come_from_notebook_05_when_it_saved_them(tmp_path, monkeypatch):
-    """06's teachers: 05's saved mm models (the same as a training here), else trained here."""
+def test_dg_teachers_come_from_saved_models_when_there_are_some(tmp_path, monkeypatch):
+    """06's teachers: the DG models saved for this omega, profile and seed (as 05 saves its mm
+    models: the same as a training here), else trained here."""
     import torch
 
     from affectkit import model_store
@@ -105,8 +106,7 @@ def test_dg_teachers_come_from_notebook_05_when_it_saved_them(tmp_path, monkeypa
     models = {}
     runs = run_dg({"mm": 0.1}, profile="smoke", models=models, untrained=False, progress=False)
     for s in seeds:   # as notebook 05 saves them
-        model_store.save_dg_model("05_dg_moment_matching", model_store.run_name("mm", s, seeds), models[("mm", s)].model,
-                                  "smoke", s, 0.1, row=runs[runs.seed == s].iloc[0])
+        model_store.save_dg_model(models[("mm", s)].model, 0.1, "smoke", s, row=runs[runs.seed == s].iloc[0])
     rows, loaded, source = dg_teachers(0.1, profile="smoke")
     assert set(source.values()) == {"checkpoint"}
     for s in seeds:
@@ -114,5 +114,5 @@ def test_dg_teachers_come_from_notebook_05_when_it_saved_them(tmp_path, monkeypa
             assert torch.equal(a, b), k
     for col in ("seed", "md_total", "probe_acc", "val_acc"):
         assert list(rows[col]) == list(trained_rows[col]), col
-    _, _, source = dg_teachers(0.3, profile="smoke", progress=False)   # another omega: not 05's models
+    _, _, source = dg_teachers(0.3, profile="smoke", progress=False)   # another omega: not those models
     assert set(source.values()) == {"trained"}

@@ -6,7 +6,7 @@ import torch
 from affectkit import checkpoints, latent, plots, widgets
 from affectkit.easum.models import DGModel
 from affectkit.cmdm.train import load_checkpoint, save_checkpoint
-from affectkit.easum.train import load_dg, save_dg
+from affectkit.easum import load_dg, save_dg
 
 matplotlib.use("Agg")
 

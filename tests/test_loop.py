@@ -123,29 +123,107 @@ def test_bad_input_loop(kwargs, match):
         loop.train(step, sgd(step), **args)
 
 
-def test_every_method_trains_through_the_one_loop(monkeypatch, smoke_world):
-    """CMDM, a DAE, the DG and DS models and the text classifier: each supplies a Step."""
+def test_every_method_fits_through_the_one_fit(monkeypatch, smoke_world):
+    """CMDM, a DAE, the DG and DS models and the text classifier: each supplies only a Step to
+    loop.fit, and each returns the one result type, its best score the best of its history."""
     from affectkit import cmdm, easum, text
 
-    seen = []
-    real = loop.train
+    steps, fits = [], []
+    real_train, real_fit = loop.train, loop.fit
 
-    def spy(step, *args, **kwargs):
-        seen.append(type(step).__name__)
-        return real(step, *args, **kwargs)
+    def spy_train(step, *args, **kwargs):
+        steps.append(type(step).__name__)
+        return real_train(step, *args, **kwargs)
 
-    monkeypatch.setattr(loop, "train", spy)
+    def spy_fit(*args, **kwargs):
+        fits.append(kwargs.get("select"))
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(loop, "train", spy_train)
+    monkeypatch.setattr(loop, "fit", spy_fit)
     w = smoke_world
-    cmdm.fit(cmdm.CMDM(w.train.shapes, 4, "smoke"), w.train, w.val, w.unlabeled, epochs=1, progress=False)
-    cmdm.fit_autoencoder(cmdm.make_dae("A", w.train.shapes["A"], "smoke"), w.train, w.val, "A", epochs=1,
-                         progress=False)
+    results = [cmdm.fit(cmdm.CMDM(w.train.shapes, 4, "smoke"), w.train, w.val, w.unlabeled, epochs=2,
+                        progress=False),
+               cmdm.fit_autoencoder(cmdm.make_dae("A", w.train.shapes["A"], "smoke"), w.train, w.val, "A",
+                                    epochs=2, progress=False)]
     prepared = easum.prepare_domains(affectkit.make_domains("smoke", seed=0))
-    shapes = prepared["mosi"]["train"].shapes
-    dg = easum.fit_dg(easum.DGModel(shapes, "smoke"), prepared, epochs=1, batch_size=16, progress=False).model
-    easum.fit_ds(easum.DSModel(shapes, "sentiment", arch="smoke"), dg, prepared["mosi"]["train"],
-                 prepared["mosi"]["val"], "sentiment", epochs=1, batch_size=16, progress=False)
-    text.fit_text_classifier(["a b", "c d", "e f", "g h"], [0, 1, 0, 1], 2, epochs=1, batch_size=2, progress=False)
-    assert seen == ["CMDMStep", "AutoencoderStep", "DGStep", "DSStep", "TextStep"]
+    shapes = prepared["mosi"].shapes
+    results.append(easum.fit_dg(easum.DGModel(shapes, "smoke"), prepared, epochs=2, batch_size=16, progress=False))
+    results.append(easum.fit_ds(easum.DSModel(shapes, "sentiment", arch="smoke"), results[-1].model,
+                                prepared["mosi"].train, prepared["mosi"].val, "sentiment", epochs=2, batch_size=16,
+                                progress=False))
+    results.append(text.fit_text_classifier(["a b", "c d", "e f", "g h"], [0, 1, 0, 1], 2, epochs=1, batch_size=2,
+                                            progress=False))
+    assert steps == ["CMDMStep", "AutoencoderStep", "DGStep", "DSStep", "TextStep"]
+    assert fits == ["val_ua", "val_mse", "val_acc", "score", None]
+    assert all(type(r) is loop.FitResult for r in results)
+    for r, select, best in zip(results, fits, (max, min, max, max)):
+        assert r.best_score == best(r.history[select]), select
+        assert r.history[select].iloc[r.best_epoch] == r.best_score
+    assert math.isnan(results[-1].best_score) and results[-1].notes == {"truncated": 0}
+
+
+def test_fit_seeds_before_the_model_is_built_and_selects():
+    """A model built by fit (a function) starts from weights that follow the seed; the step
+    sees the model on its device; the kept epoch is the best validation."""
+    made = []
+
+    def make_step(model, device):
+        step = Line(scores=[0.1, 0.9, 0.0])
+        step.model = model
+        made.append((model, device))
+        return step
+
+    runs = [loop.fit(lambda: torch.nn.Linear(1, 1), make_step, 3, 0.3, seed=seed, device="cpu",
+                     optimizer="adamw", select="score", progress=False) for seed in (5, 5, 6)]
+    first = [r.history.mse[0] for r in runs]
+    assert first[0] == first[1] != first[2], "the same seed, the same start; another seed, another"
+    assert all(r.best_epoch == 1 and r.best_score == 0.9 for r in runs)
+    assert made[0][0] is runs[0].model and made[0][1] == torch.device("cpu")
+    with pytest.raises(ValueError, match="optimizer must be 'adam' or 'adamw'"):
+        loop.fit(torch.nn.Linear(1, 1), make_step, 1, 0.1, optimizer="sgd", progress=False)
+    with pytest.raises(ValueError, match="lr must be in"):
+        loop.fit(torch.nn.Linear(1, 1), make_step, 1, 0.0, progress=False)
+
+
+def test_the_default_batches_shuffle_the_train_split_anew_each_epoch(smoke_world):
+    step = loop.Step(torch.nn.Linear(1, 1), smoke_world.train, batch_size=16, seed=3)
+    order = [torch.cat([b["index"] for b in step.batches(epoch)]) for epoch in (0, 0, 1)]
+    assert torch.equal(order[0], order[1]) and not torch.equal(order[0], order[2])
+    assert sorted(order[0].tolist()) == list(range(len(smoke_world.train)))
+    expected = torch.cat([b["index"] for b in smoke_world.train.batches(16, shuffle=True, seed=3001)])
+    assert torch.equal(order[2], expected), "seed * 1000 + epoch"
+    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+        loop.Step(torch.nn.Linear(1, 1), smoke_world.train, batch_size=0)
+
+
+def test_a_steps_notes_reach_the_result():
+    class Noted(Line):
+        def notes(self):
+            return {"seen": self.calls}
+
+    step = Noted()
+    assert loop.train(step, sgd(step), 2, progress=False).notes == {"seen": 8}
+
+
+def test_predict_gathers_every_output_in_the_order_of_the_split(smoke_world):
+    """One collector for every method: rows in split order, nested dicts kept, per-batch
+    numbers as a list, only the kept keys, the model in eval mode."""
+    class Echo(torch.nn.Module):
+        def forward(self, x, mask):
+            return {"a": x["A"][:, :2], "both": {"first": x["A"][:, 0], "n": x["A"][:, :1] * 0 + len(x["A"])},
+                    "unused": x["A"]}
+
+    ds = smoke_world.test
+    model = Echo().train()
+    out = loop.predict(model, ds, keep=("a", "both"), batch_size=7, device="cpu")
+    assert set(out) == {"a", "both"} and not model.training
+    assert np.array_equal(out["a"], ds.x["A"][:, :2].numpy())
+    assert np.array_equal(out["both"]["first"], ds.x["A"][:, 0].numpy())
+    sizes = out["both"]["n"][:, 0]
+    assert sizes[:7].tolist() == [7] * 7 and sizes[-1] == len(ds) - 7 * (-(-len(ds) // 7) - 1)
+    totals = loop.predict(model, ds, lambda m, b: {"total": float(len(b["y"]))}, batch_size=7, device="cpu")
+    assert totals["total"] == [float(len(b["y"])) for b in ds.batches(7)]
 
 
 def test_one_registry_holds_every_size():
@@ -177,29 +255,62 @@ def test_each_idea_is_written_once(pattern, home, idea):
 
 
 def test_shared_models_are_found_by_a_hash_of_their_setting(tmp_path, monkeypatch, smoke_world):
-    """Notebook 07 finds notebook 03's model whatever way the setting was written, and
-    a checkpoint of another setting is not taken for it."""
+    """A notebook finds another's model by the key of its setting, profile and seed, whatever
+    way the setting was written; a checkpoint of another setting, training length, profile
+    or seed is not taken for it, and no notebook's name is part of the key."""
     from affectkit import model_store
     from affectkit.cmdm import CMDM, CMDMLoss
     from affectkit.cmdm.experiments import Setting, collapse_settings
 
     monkeypatch.setenv("AFFECTKIT_CHECKPOINT_DIR", str(tmp_path))
     written = Setting(CMDMLoss(reconstruction=False, unpaired=False, beta=0.2, sigma=1.0))
-    assert model_store.setting_key(written) == model_store.setting_key(collapse_settings()["mmd_only"])
-    assert model_store.setting_key(written) != model_store.setting_key(collapse_settings(beta=0.3)["mmd_only"])
+    key = model_store.model_key("cmdm", "smoke", 0, setting=written)
+    assert key == model_store.model_key("cmdm", "smoke", 0, setting=collapse_settings()["mmd_only"])
+    assert key != model_store.model_key("cmdm", "smoke", 0, setting=collapse_settings(beta=0.3)["mmd_only"])
+    assert key != model_store.model_key("cmdm", "smoke", 1, setting=written)
+    assert key != model_store.model_key("cmdm", "lab", 0, setting=written)
     model = CMDM(smoke_world.train.shapes, 4, "smoke")
-    model_store.save_cmdm("03_mmd_collapse", "mmd_only", model, "smoke", 0, written)
+    path = model_store.save_cmdm(model, written, "smoke", 0)
+    assert path == tmp_path / "cmdm" / f"{key}.pt"
     trained = []
 
     def train():
         trained.append(1)
         return model
 
-    found = model_store.load_or_train("cmdm", "03_mmd_collapse", "mmd_only", train, profile="smoke", seed=0,
-                                      setting=collapse_settings()["mmd_only"])
+    found = model_store.load_or_train("cmdm", train, "smoke", 0, setting=collapse_settings()["mmd_only"])
     assert found[1] == "checkpoint" and not trained
-    other = model_store.load_or_train("cmdm", "03_mmd_collapse", "mmd_only", train, profile="smoke", seed=0,
-                                      setting=collapse_settings(beta=0.5)["mmd_only"])
-    assert other[1] == "trained" and trained
-    anyone = model_store.load_or_train("cmdm", "03_mmd_collapse", "mmd_only", train, profile="smoke", seed=0)
-    assert anyone[1] == "checkpoint", "without a setting, whatever notebook 03 trained"
+    for other in (dict(setting=collapse_settings(beta=0.5)["mmd_only"]), dict(setting=written, epochs=3)):
+        assert model_store.load_or_train("cmdm", train, "smoke", 0, **other)[1] == "trained"
+    assert model_store.load_or_train("cmdm", train, "smoke", 1, setting=written)[1] == "trained"
+    assert len(trained) == 3
+
+
+def test_a_checkpoint_under_another_key_is_not_taken(tmp_path, monkeypatch, smoke_world):
+    """A file copied to another setting's key (or saved by an older kit) is retrained, not trusted."""
+    import shutil
+
+    from affectkit import model_store
+    from affectkit.cmdm import CMDM
+    from affectkit.cmdm.experiments import collapse_settings
+
+    monkeypatch.setenv("AFFECTKIT_CHECKPOINT_DIR", str(tmp_path))
+    a, b = collapse_settings()["vanilla"], collapse_settings()["mmd_only"]
+    model = CMDM(smoke_world.train.shapes, 4, "smoke")
+    shutil.copy(model_store.save_cmdm(model, a, "smoke", 0), model_store.model_path("cmdm", "smoke", 0, setting=b))
+    assert model_store.load_or_train("cmdm", lambda: model, "smoke", 0, setting=b)[1] == "trained"
+    with pytest.raises(ValueError, match="kind must be one of"):
+        model_store.model_key("cmdm-v2", "smoke", 0)
+
+
+def test_the_science_names_no_notebook_file():
+    """The library shares models by keys of their settings, not by the notebooks that made them:
+    no module of the science (the papers, the loop, the model store, the executor) names a notebook file."""
+    stems = {p.stem for p in (LIBRARY.parent / "notebooks").glob("*.ipynb")}
+    science = [*LIBRARY.glob("cmdm/*.py"), *LIBRARY.glob("easum/*.py"), *LIBRARY.glob("text/*.py"),
+               *LIBRARY.glob("data/*.py"), *LIBRARY.glob("features/*.py"),
+               *(LIBRARY / f for f in ("loop.py", "model_store.py", "parallel.py", "checkpoints.py", "config.py",
+                                       "metrics.py", "probe.py", "latent.py"))]
+    assert len(science) > 30
+    named = sorted(f"{p.relative_to(LIBRARY)}: {stem}" for p in science for stem in stems if stem in p.read_text())
+    assert named == [], f"the science names notebook files: {named}"

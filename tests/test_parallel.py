@@ -1,6 +1,8 @@
 """Trainings side by side (affectkit.parallel): the same numbers as one after the
 other in one process at one thread, in the order asked, errors raised here."""
 
+from functools import partial
+
 import pandas as pd
 import pytest
 import torch
@@ -19,14 +21,48 @@ def one_thread():
 
 
 def test_jobs_come_back_in_order():
-    assert parallel.run_jobs(pow, [(2, i) for i in range(7)], workers=2, progress=False) == [2 ** i for i in range(7)]
+    jobs = [partial(pow, 2, i) for i in range(7)]
+    assert parallel.run_jobs(jobs, workers=2, progress=False) == [2 ** i for i in range(7)]
 
 
 def test_a_workers_error_is_raised_here():
     with pytest.raises(ValueError, match="invalid literal"):
-        parallel.run_jobs(int, [("3",), ("three",)], workers=2, progress=False)
+        parallel.run_jobs([partial(int, "3"), partial(int, "three")], workers=2, progress=False)
     # the pool survives a job's error
-    assert parallel.run_jobs(int, [("3",), ("4",)], workers=2, progress=False) == [3, 4]
+    assert parallel.run_jobs([partial(int, "3"), partial(int, "4")], workers=2, progress=False) == [3, 4]
+
+
+def test_a_seeds_data_is_made_once_per_process():
+    made = []
+
+    def make(seed):
+        made.append(seed)
+        return [seed]
+
+    first = parallel.made_once(("t", 0), lambda: make(0))
+    assert parallel.made_once(("t", 0), lambda: make(0)) is first and made == [0]
+    parallel.made_once(("t", 1), lambda: make(1))          # the next seed replaces it
+    parallel.made_once(("t", 0), lambda: make(0))
+    assert made == [0, 1, 0]
+    parallel.forget()
+    parallel.made_once(("t", 0), lambda: make(0))
+    assert made == [0, 1, 0, 0]
+    parallel.forget()
+
+
+def test_a_job_is_a_typed_description():
+    """The runners hand run_jobs frozen dataclasses: what to train, not the trained data."""
+    import dataclasses
+
+    from affectkit.cmdm.experiments import SettingJob, collapse_settings
+    from affectkit.config import get_profile
+
+    job = SettingJob(None, get_profile("smoke"), 0, "vanilla", collapse_settings()["vanilla"], 1, "cpu", None, False)
+    assert dataclasses.is_dataclass(job) and job.seed == 0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        job.seed = 1
+    row, kept = job()
+    assert row["seed"] == 0 and kept is None
 
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5, "two", True, None])

@@ -93,7 +93,7 @@ def test_fit_autoencoder_learns_the_vector(smoke_world):
                           device="cpu", progress=False)
     assert list(res.history.columns) == ["epoch", "train_mse", "val_mse"]
     assert res.history.train_mse.iloc[-1] < res.history.train_mse.iloc[0]
-    assert res.best_val_mse == res.history.val_mse.min()
+    assert res.best_score == res.history.val_mse.min()
     with pytest.raises(ValueError, match="no modality 'L'"):
         fit_autoencoder(dae, splits["train"], splits["val"], "L", epochs=1)
 

@@ -79,7 +79,7 @@ def test_long_texts_are_cut_with_a_warning():
         fit = fit_text_classifier([long] + TEXTS[:3], LABELS[:4], 3, epochs=1, batch_size=4,
                                   max_length=16, progress=False)
     assert fit.model.predict([long]).shape == (1,)
-    assert fit.truncated == 1
+    assert fit.notes["truncated"] == 1
 
 
 def test_a_chosen_max_length_cuts_without_a_warning():
@@ -91,7 +91,7 @@ def test_a_chosen_max_length_cuts_without_a_warning():
         warnings.filterwarnings("error", message=".*longer than max_length")
         fit = fit_text_classifier([long] + TEXTS[:3], LABELS[:4], 3, epochs=1, batch_size=4,
                                   max_length=16, progress=False, warn_truncation=False)
-    assert fit.truncated == 1
+    assert fit.notes["truncated"] == 1
 
 
 @pytest.mark.parametrize("frozen", [1, 5])

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from ..parallel import run_jobs, workers_for
 
 from .. import metrics
-from ..config import get_profile, seed_everything
+from ..config import Profile, get_profile, seed_everything
+from ..parallel import forget, made_once, run_jobs, workers_for
 from ..data.transforms import ZNorm
 from .pool import balanced_indices
 from ..data.world import make_world
@@ -118,8 +118,8 @@ def train_setting(world, setting: Setting, seed: int = 0, epochs: int | None = N
     (``balanced_pool(...)["indices"]``; computed here when not given).
 
     Returns:
-        (FitResult, row dict of test measures, test predictions of :func:`~affectkit.cmdm.train.predict`
-        with "labels": the test split's true classes).
+        (:class:`~affectkit.loop.FitResult`, row dict of test measures, test predictions of
+        :func:`~affectkit.cmdm.train.predict` with "labels": the test split's true classes).
     """
     prof = sizes_of(world, profile)
     splits = prepare(world, setting.modalities)
@@ -163,7 +163,7 @@ def train_dae(world, modality: str = "L", seed: int = 0, epochs: int | None = No
         arch_changes: fields of :class:`~affectkit.cmdm.model.CMDMArch` to change
             from the profile's, e.g. ``latent=8`` or ``reverse_target=False``.
     Returns:
-        (AEResult, row dict: "modality", "seed", "test_mse", "probe_ua" (a linear
+        (:class:`~affectkit.loop.FitResult`, row dict: "modality", "seed", "test_mse", "probe_ua" (a linear
         probe of the test latents trained on the train latents), "best_epoch"
         and the changed fields), test outputs of :func:`~affectkit.cmdm.train.encode_split`.
     """
@@ -175,8 +175,8 @@ def train_dae(world, modality: str = "L", seed: int = 0, epochs: int | None = No
     result = fit_autoencoder(dae, splits["train"], splits["val"], modality, epochs=epochs or prof.epochs,
                              batch_size=prof.batch_size, lr=prof.lr, seed=seed, device=device,
                              progress=progress)
-    test = encode_split(result.dae, splits["test"], modality)
-    train_z = encode_split(result.dae, splits["train"], modality)["latents"]
+    test = encode_split(result.model, splits["test"], modality)
+    train_z = encode_split(result.model, splits["train"], modality)["latents"]
     probe = logistic_probe(train_z, splits["train"].y.numpy(), test["latents"], splits["test"].y_true.numpy())
     row = {"modality": modality, "seed": seed, **arch_changes, "test_mse": test["mse"],
            "probe_ua": probe["ua"], "best_epoch": result.best_epoch}
@@ -211,49 +211,70 @@ def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None =
     # one balanced pool per seed and label budget, before the trainings that share it
     wanted = sorted({(seed, s.n_labeled) for seed in seeds for s in settings.values() if s.semi and s.balanced}
                     - set(pools), key=lambda k: (k[0], -1 if k[1] is None else k[1]))
-    made = run_jobs(_pool_job, [(data, prof, seed, n_labeled, epochs, device) for seed, n_labeled in wanted],
-                    min(n, len(wanted)), desc="balanced pools", progress=progress and bool(wanted))
-    pools.update(zip(wanted, made))
-    jobs = [(data, prof, seed, setting, epochs, device,
-             pools[seed, setting.n_labeled]["indices"] if setting.semi and setting.balanced else None,
-             keep is not None and seed == seeds[0])
-            for seed in seeds for setting in settings.values()]
     try:
-        done = run_jobs(_setting_job, jobs, n, desc="training", progress=progress)
+        made = run_jobs([PoolJob(data, prof, seed, n_labeled, epochs, device) for seed, n_labeled in wanted],
+                        min(n, len(wanted)), desc="balanced pools", progress=progress and bool(wanted))
+        pools.update(zip(wanted, made))
+        jobs = [SettingJob(data, prof, seed, name, setting, epochs, device,
+                           pools[seed, setting.n_labeled]["indices"] if setting.semi and setting.balanced else None,
+                           keep is not None and seed == seeds[0])
+                for seed in seeds for name, setting in settings.items()]
+        done = run_jobs(jobs, n, desc="training", progress=progress)
     finally:
-        _LAST_DATA.clear()
+        forget()
     rows = []
-    for (name, _), (row, kept) in zip([(name, seed) for seed in seeds for name in settings], done):
-        rows.append({"setting": name, **row})
+    for job, (row, kept) in zip(jobs, done):
+        rows.append({"setting": job.name, **row})
         if kept is not None:
-            keep[name] = kept
+            keep[job.name] = kept
     return pd.DataFrame(rows)
 
 
-_LAST_DATA: dict = {}   # (profile or data, seed) -> the data of the last seed trained in this process
-
-
-def _data_for(data, prof, seed):
+def data_for(data, prof: Profile, seed: int):
     """The data one seed trains on: the profile's synthetic world, a callable's corpus, or ``data``
-    (made once per seed: the jobs come seed by seed)."""
+    (made once per seed and process: the jobs come seed by seed)."""
     if data is not None and not callable(data):
         return data
-    key = (prof.name, seed) if data is None else (id(data), seed)
-    if key not in _LAST_DATA:
-        _LAST_DATA.clear()
-        _LAST_DATA[key] = make_world(prof.name, seed=seed) if data is None else data(seed)
-    return _LAST_DATA[key]
+    key = ("cmdm", prof.name, seed) if data is None else ("cmdm", id(data), seed)
+    return made_once(key, lambda: make_world(prof.name, seed=seed) if data is None else data(seed))
 
 
-def _pool_job(data, prof, seed, n_labeled, epochs, device) -> dict:
-    return balanced_pool(_data_for(data, prof, seed), seed, n_labeled, epochs, device, prof)
+@dataclass(frozen=True)
+class PoolJob:
+    """One balanced pool of :func:`run_settings` (:func:`balanced_pool` of a seed and label budget)."""
+
+    data: object
+    profile: Profile
+    seed: int
+    n_labeled: int | None
+    epochs: int | None
+    device: object
+
+    def __call__(self) -> dict:
+        return balanced_pool(data_for(self.data, self.profile, self.seed), self.seed, self.n_labeled, self.epochs,
+                             self.device, self.profile)
 
 
-def _setting_job(data, prof, seed, setting, epochs, device, indices, keep: bool):
-    """One (setting, seed) of :func:`run_settings`: (row, {**predictions, "model"} or None)."""
-    result, row, out = train_setting(_data_for(data, prof, seed), setting, seed, epochs, device,
-                                     pool_indices=indices, profile=prof)
-    return row, ({**out, "model": result.model} if keep else None)
+@dataclass(frozen=True)
+class SettingJob:
+    """One (setting, seed) of :func:`run_settings`: returns (row, {**predictions, "model"}
+    with ``keep``, else None)."""
+
+    data: object
+    profile: Profile
+    seed: int
+    name: str
+    setting: Setting
+    epochs: int | None
+    device: object
+    pool_indices: object   # the balanced pool's indices, or None
+    keep: bool
+
+    def __call__(self) -> tuple:
+        result, row, out = train_setting(data_for(self.data, self.profile, self.seed), self.setting, self.seed,
+                                         self.epochs, self.device, pool_indices=self.pool_indices,
+                                         profile=self.profile)
+        return row, ({**out, "model": result.model} if self.keep else None)
 
 
 def summarize(df: pd.DataFrame, by="setting", values=("ua", "wap", "spread")) -> pd.DataFrame:

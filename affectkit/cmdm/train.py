@@ -6,39 +6,26 @@ each labeled batch is paired with the next batch of the (cycled) pool; that
 pair is :class:`CMDMStep`, all a student needs to read. The best epoch by
 validation UA is kept (CMDM Sec. 4.2 selects on validation).
 :func:`fit_autoencoder` trains one DAE alone on reconstruction (Eq. 2).
+Both return the loop's :class:`~affectkit.loop.FitResult`; :func:`predict` and
+:func:`encode_split` run a trained model through the loop's one collector.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 
 from .. import checkpoints, checks, loop, metrics
-from ..config import resolve_device
 from ..data.dataset import MultimodalDataset, join_batches, split_rows
-from ..loop import TrainingDiverged
+from ..loop import FitResult, TrainingDiverged
 from .model import CMDM, build_cmdm
 from .objectives import CMDMLoss, masked_mse, reconstruction
 
-__all__ = ["TrainingDiverged", "CMDMStep", "FitResult", "fit", "AutoencoderStep", "AEResult", "fit_autoencoder",
+__all__ = ["TrainingDiverged", "CMDMStep", "FitResult", "fit", "AutoencoderStep", "fit_autoencoder",
            "autoencoder_mse", "encode_split", "predict", "evaluate", "save_checkpoint", "load_checkpoint",
            "reconstruction"]
-
-
-@dataclass
-class FitResult:
-    """``history``: one row per epoch with the mean of every loss component
-    (labeled ``cls``, ``rec``, ``pair``, ``unpair``; unlabeled ``u_rec``,
-    ``u_pair``, ``u_unpair``), ``total`` and validation ``val_wa`` / ``val_ua``."""
-
-    model: CMDM
-    history: pd.DataFrame
-    best_epoch: int
-    best_val_ua: float
 
 
 class CMDMStep(loop.Step):
@@ -51,15 +38,12 @@ class CMDMStep(loop.Step):
 
     def __init__(self, model: CMDM, train: MultimodalDataset, val: MultimodalDataset,
                  unlabeled: MultimodalDataset | None, loss: CMDMLoss, batch_size: int, seed: int, device):
-        self.model, self.train, self.val, self.loss = model, train, val, loss
-        self.batch_size, self.seed, self.device = batch_size, seed, device
+        super().__init__(model, train, batch_size, seed, device)
+        self.val, self.loss = val, loss
         self.decode = loss.reconstruction   # without Lrec the decoders need not run
         self.shuffles = torch.Generator().manual_seed(seed)   # the unpaired term's derangements
         self.pool = None if unlabeled is None else unlabeled.cycle(
             batch_size, seed, drop_last=len(unlabeled) >= batch_size, device=device)
-
-    def batches(self, epoch):
-        return self.train.batches(self.batch_size, shuffle=True, seed=self.seed * 1000 + epoch, device=self.device)
 
     def terms(self, batch) -> dict:
         if self.pool is None or not self.loss.uses_unlabeled:
@@ -84,7 +68,7 @@ def fit(model: CMDM, train: MultimodalDataset, val: MultimodalDataset,
         unlabeled: MultimodalDataset | None = None, loss: CMDMLoss = CMDMLoss(), epochs: int = 15,
         batch_size: int = 128, lr: float = 1e-3, seed: int = 0, device="auto", patience: int | None = 5,
         progress: bool = True, eval_every: int = 1) -> FitResult:
-    """Train ``model``; return it at its best validation epoch.
+    """Train ``model`` with Adam; return it at its best validation epoch.
 
     Args:
         train, val: labeled splits with the model's modalities (z-normalised).
@@ -95,62 +79,32 @@ def fit(model: CMDM, train: MultimodalDataset, val: MultimodalDataset,
         patience: stop after this many epochs without a better val UA (None: never).
         eval_every: validate (and select) every this many epochs, and after the last one
             (many short epochs, e.g. with few labels, need not each be validated).
+    Returns: :class:`~affectkit.loop.FitResult`; its ``history`` has the mean of every loss
+        component per epoch (labeled ``cls``, ``rec``, ``pair``, ``unpair``; unlabeled ``u_rec``,
+        ``u_pair``, ``u_unpair``), ``total`` and ``val_wa`` / ``val_ua``; ``best_score``: the val UA kept.
     Raises:
         TrainingDiverged naming the loss component and the step.
     """
-    checks.training(epochs, batch_size, lr, seed, eval_every, patience)
-    for ds in (train, val) + ((unlabeled,) if unlabeled is not None else ()):
+    check_splits(model, train, val, unlabeled)
+    return loop.fit(model, lambda model, dev: CMDMStep(model, train, val, unlabeled, loss, batch_size, seed, dev),
+                    epochs, lr, seed=seed, device=device, optimizer="adam", select="val_ua",
+                    eval_every=eval_every, patience=patience, progress=progress)
+
+
+def check_splits(model: CMDM, train, val, unlabeled):
+    """The splits a CMDM model trains on: datasets with its modalities; labeled train and val in its classes."""
+    splits = (train, val) + ((unlabeled,) if unlabeled is not None else ())
+    for ds in splits:
         if not isinstance(ds, MultimodalDataset):
             raise TypeError(f"train, val and unlabeled must be MultimodalDatasets, got {type(ds).__name__}")
     checks.labels_fit(train, model.n_classes, "the CMDM model")
     checks.labels_fit(val, model.n_classes, "the CMDM model")
     checks.has_labels(val)
-    dev = resolve_device(device)
-    torch.manual_seed(seed)
-    model.to(dev)
-    for ds in (train, val) + ((unlabeled,) if unlabeled is not None else ()):
+    for ds in splits:
         if set(ds.modalities) != set(model.modalities):
             raise ValueError(f"{ds.name} has modalities {ds.modalities}, the model {model.modalities}")
     if not train.labeled.all():
         raise ValueError(f"{train.name}: the labeled train split has unlabeled samples (y == -1)")
-    # the fused Adam kernel: one pass over all parameters (~15% of a lab step on a CPU)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
-    step = CMDMStep(model, train, val, unlabeled, loss, batch_size, seed, dev)
-    run = loop.train(step, optimizer, epochs, select="val_ua", eval_every=eval_every, patience=patience,
-                     progress=progress)
-    return FitResult(model, run.history, run.best_epoch, run.best_score)
-
-
-@dataclass
-class AEResult:
-    """``history``: one row per epoch, ``train_mse`` and ``val_mse``."""
-
-    dae: torch.nn.Module
-    history: pd.DataFrame
-    best_epoch: int
-    best_val_mse: float
-
-
-def fit_autoencoder(dae: torch.nn.Module, train: MultimodalDataset, val: MultimodalDataset, modality: str,
-                    epochs: int = 10, batch_size: int = 128, lr: float = 1e-3, seed: int = 0,
-                    device="auto", progress: bool = True) -> AEResult:
-    """Train one DAE alone on reconstruction (Eq. 2); keep the epoch with the lowest val MSE.
-
-    Args:
-        dae: a :class:`~affectkit.cmdm.dae.VectorDAE` or ``SequenceDAE``.
-        train, val: splits holding ``modality`` (z-normalised); labels are not used.
-    """
-    checks.training(epochs, batch_size, lr, seed)
-    dev = resolve_device(device)
-    torch.manual_seed(seed)
-    dae.to(dev)
-    for ds in (train, val):
-        if modality not in ds.x:
-            raise ValueError(f"{ds.name} has no modality {modality!r}; it has {ds.modalities}")
-    optimizer = torch.optim.Adam(dae.parameters(), lr=lr, fused=True)
-    run = loop.train(AutoencoderStep(dae, train, val, modality, batch_size, seed, dev), optimizer, epochs,
-                     objective="train_mse", select="val_mse", mode="min", desc=f"DAE {modality}", progress=progress)
-    return AEResult(dae, run.history, run.best_epoch, run.best_score)
 
 
 class AutoencoderStep(loop.Step):
@@ -159,11 +113,8 @@ class AutoencoderStep(loop.Step):
 
     def __init__(self, dae, train: MultimodalDataset, val: MultimodalDataset, modality: str, batch_size: int,
                  seed: int, device):
-        self.model, self.train, self.val, self.modality = dae, train, val, modality
-        self.batch_size, self.seed, self.device = batch_size, seed, device
-
-    def batches(self, epoch):
-        return self.train.batches(self.batch_size, shuffle=True, seed=self.seed * 1000 + epoch, device=self.device)
+        super().__init__(dae, train, batch_size, seed, device)
+        self.val, self.modality = val, modality
 
     def terms(self, batch) -> dict:
         x, mask = batch["x"][self.modality], batch["mask"].get(self.modality)
@@ -174,14 +125,31 @@ class AutoencoderStep(loop.Step):
         return {"val_mse": autoencoder_mse(self.model, self.val, self.modality, self.batch_size, self.device)}
 
 
-@torch.no_grad()
+def fit_autoencoder(dae: torch.nn.Module, train: MultimodalDataset, val: MultimodalDataset, modality: str,
+                    epochs: int = 10, batch_size: int = 128, lr: float = 1e-3, seed: int = 0,
+                    device="auto", progress: bool = True) -> FitResult:
+    """Train one DAE alone on reconstruction (Eq. 2) with Adam; keep the epoch with the lowest val MSE.
+
+    Args:
+        dae: a :class:`~affectkit.cmdm.dae.VectorDAE` or ``SequenceDAE``.
+        train, val: splits holding ``modality`` (z-normalised); labels are not used.
+    Returns: :class:`~affectkit.loop.FitResult`, ``history``: ``train_mse`` and ``val_mse`` per
+        epoch; ``best_score``: the lowest val MSE.
+    """
+    for ds in (train, val):
+        if modality not in ds.x:
+            raise ValueError(f"{ds.name} has no modality {modality!r}; it has {ds.modalities}")
+    return loop.fit(dae, lambda dae, dev: AutoencoderStep(dae, train, val, modality, batch_size, seed, dev),
+                    epochs, lr, seed=seed, device=device, optimizer="adam", objective="train_mse",
+                    select="val_mse", mode="min", desc=f"DAE {modality}", progress=progress)
+
+
 def autoencoder_mse(dae: torch.nn.Module, ds: MultimodalDataset, modality: str, batch_size: int = 256,
                     device=None) -> float:
     """Mean reconstruction MSE (Eq. 2, real frames only) of ``dae`` over a split."""
     return float(encode_split(dae, ds, modality, batch_size, device)["mse"])
 
 
-@torch.no_grad()
 def encode_split(dae: torch.nn.Module, ds: MultimodalDataset, modality: str, batch_size: int = 256,
                  device=None) -> dict:
     """Run one DAE over a split in eval mode.
@@ -189,39 +157,36 @@ def encode_split(dae: torch.nn.Module, ds: MultimodalDataset, modality: str, bat
     Returns: {"latents": (n, latent), "recon": like x, "target": like x (numpy),
     "mse": mean per-sample MSE over real frames}.
     """
-    dev = resolve_device("auto" if device is None else device)
-    dae.eval().to(dev)
-    z, rec, tgt, err = [], [], [], 0.0
-    for batch in ds.batches(batch_size, device=dev):
+    def forward(dae, batch):
         x, mask = batch["x"][modality], batch["mask"].get(modality)
         latent, x_hat = dae(x, mask)
         target = dae.target(x, mask)
-        err += masked_mse(x_hat, target, mask).item() * len(x)
-        z.append(latent.cpu()), rec.append(x_hat.cpu()), tgt.append(target.cpu())
-    return {"latents": torch.cat(z).numpy(), "recon": torch.cat(rec).numpy(),
-            "target": torch.cat(tgt).numpy(), "mse": err / len(ds)}
+        return {"latents": latent, "recon": x_hat, "target": target,
+                "error": masked_mse(x_hat, target, mask).item() * len(x)}   # the batch's total
+
+    out = loop.predict(dae, ds, forward, batch_size=batch_size, device=device)
+    total = 0.0
+    for error in out.pop("error"):   # summed batch after batch
+        total += error
+    return {**out, "mse": total / len(ds)}
 
 
-@torch.no_grad()
 def predict(model: CMDM, ds: MultimodalDataset, batch_size: int = 256, device=None, decode: bool = True) -> dict:
     """Run the model over a split in eval mode.
 
     Returns: {"logits": (n, classes), "pred": (n,), "latents": {m: (n, latent)},
     "rec_mse": mean reconstruction MSE (NaN with ``decode=False``)} as numpy arrays / floats.
     """
-    dev = resolve_device("auto" if device is None else device)
-    model.eval().to(dev)
-    logits, latents, rec = [], {m: [] for m in model.modalities}, []
-    for batch in ds.batches(batch_size, device=dev):
+    def forward(model, batch):
         out = model(batch["x"], batch["mask"], decode=decode)
-        logits.append(out["logits"].cpu())
-        rec.append(reconstruction(out, batch["mask"]).item() * len(batch["y"]) if decode else np.nan)
-        for m, z in out["latents"].items():
-            latents[m].append(z.cpu())
-    logits = torch.cat(logits)
-    return {"logits": logits.numpy(), "pred": logits.argmax(1).numpy(),
-            "latents": {m: torch.cat(v).numpy() for m, v in latents.items()},
-            "rec_mse": float(np.sum(rec) / len(ds))}
+        kept = {"logits": out["logits"], "latents": out["latents"]}
+        if decode:   # the batch's reconstruction error, times its size
+            kept["error"] = reconstruction(out, batch["mask"]).item() * len(batch["y"])
+        return kept
+
+    out = loop.predict(model, ds, forward, batch_size=batch_size, device=device)
+    return {"logits": out["logits"], "pred": torch.from_numpy(out["logits"]).argmax(1).numpy(),
+            "latents": out["latents"], "rec_mse": float(np.sum(out["error"]) / len(ds)) if decode else float("nan")}
 
 
 def evaluate(model: CMDM, ds: MultimodalDataset, batch_size: int = 256, device=None) -> dict:

@@ -129,7 +129,7 @@ def feature_noise(x: torch.Tensor, alpha_mean: float = 1.0, alpha_std: float = 1
     here: every element gets its own draw, with standard deviation 1. Both are
     strong perturbations, so the means and stds are parameters (EASUM's
     balancing in the kit uses alpha ~ N(1, 0.1^2), beta ~ N(0, 0.1^2):
-    :func:`affectkit.easum.train.balance_domains`). The official code
+    :func:`affectkit.easum.prepare.balance_domains`). The official code
     (aai4r/EASUM, ``augment``) differs from the print: it draws beta with mean 0,
     and its "I" is an identity *matrix of standard deviations* of the feature's
     (length x dim) shape, so only the elements on its diagonal (time step t,

@@ -24,16 +24,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import torch
-from ..parallel import run_jobs, workers_for
 
-from ..config import EASUMTraining, get_profile
+from ..config import EASUMTraining, Profile, get_profile
 from ..data.domains import make_domains
-from .losses import moment_distance_total
-from .reference import PAPER_ETA
-from .models import DGModel, DSModel, check_modalities, warm_start
+from ..parallel import forget, made_once, run_jobs, workers_for
 from ..probe import logistic_probe
-from .train import (balance_domains, dg_accuracy, ds_metrics, fit_dg, fit_ds, predict_dg,
-                          prepare_domains)
+from .dg import dg_accuracy, fit_dg, predict_dg
+from .ds import ds_metrics, fit_ds
+from .losses import moment_distance_total
+from .models import DGModel, DSModel, check_modalities, warm_start
+from .prepare import balance_domains, prepare_domains
+from .reference import PAPER_ETA
 
 
 # the metric each corpus is read by first, and whether lower is better
@@ -47,7 +48,7 @@ def training_for(profile) -> EASUMTraining:
 
 def domain_data(profile="lab", seed: int = 0, data=None, **world) -> dict:
     """The domains of a seed, z-normalised with pooled statistics
-    (:func:`~affectkit.easum.train.prepare_domains`).
+    (:func:`~affectkit.easum.prepare.prepare_domains`): name -> :class:`~affectkit.easum.prepare.PreparedDomain`.
 
     ``data``: None, the four synthetic domains of ``profile`` (``world``: knobs of
     :func:`~affectkit.data.domains.make_domains`); a dict name -> corpus (each a
@@ -102,7 +103,7 @@ def domain_separation(model: DGModel, prepared: dict, device=None) -> dict:
     """
     if len(prepared) < 2:
         return {"md_total": float("nan"), "probe_acc": float("nan"), "chance": 1.0}
-    reps = {split: {name: predict_dg(model, e[split], device=device)["rep"] for name, e in prepared.items()}
+    reps = {split: {name: predict_dg(model, d.splits[split], device=device)["rep"] for name, d in prepared.items()}
             for split in ("val", "test")}
     md = moment_distance_total({n: torch.as_tensor(r) for n, r in reps["test"].items()}).item()
 
@@ -118,16 +119,17 @@ def domain_separation(model: DGModel, prepared: dict, device=None) -> dict:
 
 def train_dg(prepared: dict, omega: float, seed: int = 0, profile="lab", epochs: int | None = None,
              device="auto", balanced: dict | None = None, balance: bool = True):
-    """One DG model on the balanced domains (:func:`~affectkit.easum.train.balance_domains`
+    """One DG model on the balanced domains (:func:`~affectkit.easum.prepare.balance_domains`
     of ``prepared``, or ``balanced`` when given), the profile's training lengths.
-    ``balance=False`` trains on ``prepared`` as it is (small domains repeat). Returns DGResult."""
+    ``balance=False`` trains on ``prepared`` as it is (small domains repeat).
+    Returns the :class:`~affectkit.loop.FitResult` of :func:`~affectkit.easum.dg.fit_dg`."""
     prof, train = get_profile(profile), training_for(profile)
     if not balance:
         balanced = prepared
     elif balanced is None:
         balanced = balance_domains(prepared, seed=seed)
     torch.manual_seed(seed)
-    shapes = next(iter(prepared.values()))["train"].shapes
+    shapes = next(iter(prepared.values())).shapes
     return fit_dg(DGModel(shapes, prof.easum_arch), balanced, omega=omega,
                   epochs=epochs or train.dg_epochs, batch_size=train.batch_size, lr=train.lr, seed=seed,
                   device=device, progress=False)
@@ -138,44 +140,55 @@ def _seeds(profile, seeds):
     return prof, prof.seeds if seeds is None else tuple(seeds)
 
 
-_LAST_DATA: dict = {}   # the prepared (and balanced) domains of the last seed trained in this process
-
-
-def _domains_for(prof, seed, data, world, balance: bool = True) -> tuple:
-    """(prepared, balanced) domains of one seed, made once per seed (the jobs come seed by seed)."""
-    key = (prof.name, seed, tuple(sorted(world.items())), id(data), balance)
-    if key not in _LAST_DATA:
-        _LAST_DATA.clear()
+def domains_for(prof: Profile, seed: int, data, world: dict, balance: bool = True) -> tuple:
+    """(prepared, balanced) domains of one seed, made once per seed and process (the jobs come seed by seed)."""
+    def make():
         prepared = domain_data(prof.name, seed, data, **world)
-        _LAST_DATA[key] = prepared, balance_domains(prepared, seed=seed) if balance else prepared
-    return _LAST_DATA[key]
+        return prepared, balance_domains(prepared, seed=seed) if balance else prepared
+
+    return made_once(("easum", prof.name, seed, tuple(sorted(world.items())), id(data), balance), make)
 
 
-def _dg_job(prof, seed, data, world, name, omega, epochs, device, balance, keep: bool):
-    """One (setting, seed) of :func:`run_dg` (``name`` None: the untrained model): (row, DGResult or None)."""
-    prepared, balanced = _domains_for(prof, seed, data, world, balance)
-    if name is None:
-        torch.manual_seed(seed)
-        shapes = next(iter(prepared.values()))["train"].shapes
-        model = DGModel(shapes, prof.easum_arch)
-        return {"setting": "untrained", "omega": np.nan, "seed": seed,
-                **domain_separation(model, prepared, device)}, None
-    result = train_dg(prepared, omega, seed, prof.name, epochs, device, balanced)
-    test_acc = dg_accuracy(result.model, prepared, "test", device)
-    row = {"setting": name, "omega": omega, "balanced": balance, "seed": seed,
-           **domain_separation(result.model, prepared, device),
-           "val_acc": result.best_val_acc, "best_epoch": result.best_epoch,
-           **{f"test_acc_{d}": v for d, v in test_acc.items()}}
-    return row, result if keep else None
+@dataclass(frozen=True)
+class DGJob:
+    """One (setting, seed) of :func:`run_dg` (``name`` None: the untrained model);
+    returns (row, the :class:`~affectkit.loop.FitResult` with ``keep``, else None)."""
+
+    profile: Profile
+    seed: int
+    data: object
+    world: dict
+    name: str | None
+    omega: float
+    epochs: int | None
+    device: object
+    balance: bool
+    keep: bool
+
+    def __call__(self) -> tuple:
+        prof, seed, device = self.profile, self.seed, self.device
+        prepared, balanced = domains_for(prof, seed, self.data, self.world, self.balance)
+        if self.name is None:
+            torch.manual_seed(seed)
+            model = DGModel(next(iter(prepared.values())).shapes, prof.easum_arch)
+            return {"setting": "untrained", "omega": np.nan, "seed": seed,
+                    **domain_separation(model, prepared, device)}, None
+        result = train_dg(prepared, self.omega, seed, prof.name, self.epochs, device, balanced)
+        test_acc = dg_accuracy(result.model, prepared, "test", device)
+        row = {"setting": self.name, "omega": self.omega, "balanced": self.balance, "seed": seed,
+               **domain_separation(result.model, prepared, device),
+               "val_acc": result.best_score, "best_epoch": result.best_epoch,
+               **{f"test_acc_{d}": v for d, v in test_acc.items()}}
+        return row, result if self.keep else None
 
 
-def _run(fn, jobs, prof, device, workers, data, desc, progress) -> list:
+def _run(jobs, prof, device, workers, data, desc, progress) -> list:
     """The jobs on :func:`affectkit.parallel.run_jobs` (side by side for the synthetic domains)."""
     n = workers_for(len(jobs), device, workers, profile=prof.name) if data is None else 1
     try:
-        return run_jobs(fn, jobs, n, desc=desc, progress=progress)
+        return run_jobs(jobs, n, desc=desc, progress=progress)
     finally:
-        _LAST_DATA.clear()
+        forget()
 
 
 def run_dg(omegas: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
@@ -188,28 +201,28 @@ def run_dg(omegas: dict, profile="lab", seeds=None, epochs: int | None = None, d
     accuracy of each domain's DG target ("test_acc_<domain>"); with
     ``untrained`` also a row "untrained" per seed (the initial model).
     ``balance``: EASUM's augmentation balancing (default) or none.
-    ``models``: if a dict, filled with ``models[(setting, seed)] = DGResult``.
+    ``models``: if a dict, filled with ``models[(setting, seed)] = FitResult``.
     ``data``: the domains (see :func:`domain_data`); ``profile`` then sets only the sizes.
     ``workers``: processes that train side by side on a CPU (:func:`affectkit.parallel.workers_for`;
     "auto": one per core for the synthetic domains, 1 for ``data`` given here).
     """
     prof, seeds = _seeds(profile, seeds)
     names = ([(None, np.nan)] if untrained else []) + list(omegas.items())
-    jobs = [(prof, seed, data, world, name, omega, epochs, device, balance, models is not None)
+    jobs = [DGJob(prof, seed, data, world, name, omega, epochs, device, balance, models is not None)
             for seed in seeds for name, omega in names]
-    done = _run(_dg_job, jobs, prof, device, workers, data, "DG models", progress)
-    for (_, seed, *_rest), (row, result) in zip(jobs, done):
+    done = _run(jobs, prof, device, workers, data, "DG models", progress)
+    for job, (row, result) in zip(jobs, done):
         if result is not None:
-            models[(row["setting"], seed)] = result
+            models[(row["setting"], job.seed)] = result
     return pd.DataFrame([row for row, _ in done])
 
 
-def dg_teachers(omega: float, profile="lab", seeds=None, device="auto", notebook: str = "05_dg_moment_matching",
-                name: str = "mm", workers="auto", progress: bool = True) -> tuple:
-    """The DG teachers of the DS models, one per seed: the models ``notebook``
-    saved for this profile, seed and omega (05 trains them with the same code and
-    seeds, so they are the models a training here would give), the others
-    trained here with :func:`run_dg`.
+def dg_teachers(omega: float, profile="lab", seeds=None, device="auto", workers="auto",
+                progress: bool = True) -> tuple:
+    """The DG teachers of the DS models, one per seed: a model saved for this omega,
+    profile and seed (:func:`affectkit.model_store.save_dg_model`; notebook 05 saves its
+    moment-matched models, trained with the same code and seeds, so they are the models
+    a training here would give), the others trained here with :func:`run_dg`.
 
     Returns: (one row per seed as :func:`run_dg`'s, {seed: DGModel}, {seed: "checkpoint" or "trained"}).
     """
@@ -218,17 +231,17 @@ def dg_teachers(omega: float, profile="lab", seeds=None, device="auto", notebook
     prof, seeds = _seeds(profile, seeds)
     rows, teachers, source = {}, {}, {}
     for seed in seeds:
-        found = model_store.load_dg_run(notebook, name, prof.name, seed, prof.seeds, omega)
+        found = model_store.load_dg_run(omega, prof.name, seed)
         if found is not None:
             teachers[seed], rows[seed] = found
             source[seed] = "checkpoint"
     missing = [s for s in seeds if s not in teachers]
     if missing:
         models = {}
-        runs = run_dg({name: omega}, prof, missing, device=device, progress=progress, models=models,
+        runs = run_dg({"mm": omega}, prof, missing, device=device, progress=progress, models=models,
                       untrained=False, workers=workers)
         for (_, row), seed in zip(runs.iterrows(), missing):
-            teachers[seed], rows[seed], source[seed] = models[(name, seed)].model, row.to_dict(), "trained"
+            teachers[seed], rows[seed], source[seed] = models[("mm", seed)].model, row.to_dict(), "trained"
     return pd.DataFrame([rows[s] for s in seeds]), {s: teachers[s] for s in seeds}, {s: source[s] for s in seeds}
 
 
@@ -274,7 +287,7 @@ class DSSetting:
 
 def train_ds(setting: DSSetting, prepared: dict, teacher: DGModel | None, seed: int = 0, profile="lab",
              epochs: int | None = None, device="auto"):
-    """Train one DS model; returns (DSResult, row of test metrics).
+    """Train one DS model; returns (:class:`~affectkit.loop.FitResult`, row of test metrics).
 
     The teacher gives the pseudo labels (unless ``spl="none"``) and, with
     ``init="dg"``, the starting weights.
@@ -282,30 +295,46 @@ def train_ds(setting: DSSetting, prepared: dict, teacher: DGModel | None, seed: 
     prof, train = get_profile(profile), training_for(profile)
     if setting.domain not in prepared:
         raise ValueError(f"setting {setting} names corpus {setting.domain!r}; the data has {sorted(prepared)}")
-    e = prepared[setting.domain]
+    d = prepared[setting.domain]
     if teacher is None and (setting.spl != "none" or setting.init == "dg"):
         raise ValueError(f"setting {setting} needs a DG teacher (pseudo labels: {setting.spl!r}, "
                          f"init: {setting.init!r}); use spl='none', init='scratch' to train without one")
     torch.manual_seed(seed)
-    model = DSModel(e["train"].shapes, e["task"], len(e["space"].classes), prof.easum_arch, setting.modalities)
+    model = DSModel(d.shapes, d.task, len(d.space.classes), prof.easum_arch, setting.modalities)
     if setting.init == "dg":
         warm_start(model, teacher)
-    epochs = epochs or train.ds_epochs_for(len(e["train"]))
-    result = fit_ds(model, teacher if setting.spl != "none" else None, e["train"], e["val"], e["task"],
+    epochs = epochs or train.ds_epochs_for(len(d.train))
+    result = fit_ds(model, teacher if setting.spl != "none" else None, d.train, d.val, d.task,
                     eta=setting.eta_value, pseudo="soft" if setting.spl == "none" else setting.spl,
                     epochs=epochs, batch_size=train.batch_size, lr=train.lr_for(setting.domain), seed=seed,
                     device=device, progress=False, eval_every=train.ds_eval_every(epochs))
-    row = {**setting.labels, "domain": setting.domain, "task": e["task"], "spl": setting.spl,
+    row = {**setting.labels, "domain": setting.domain, "task": d.task, "spl": setting.spl,
            "eta": setting.eta_value, "modalities": setting.modalities, "init": setting.init, "seed": seed,
-           "best_epoch": result.best_epoch, **ds_metrics(result.model, e["test"], e["task"], device)}
+           "best_epoch": result.best_epoch, **ds_metrics(result.model, d.test, d.task, device)}
     return result, row
 
 
-def _ds_job(prof, seed, data, world, name, setting, teacher, epochs, device, keep: bool):
-    """One (setting, seed) of :func:`run_ds`: (row, DSResult or None)."""
-    prepared, _ = _domains_for(prof, seed, data, world, balance=False)
-    result, row = train_ds(setting, prepared, teacher, seed, prof.name, epochs, device)
-    return {"setting": name, **row}, result if keep else None
+@dataclass(frozen=True)
+class DSJob:
+    """One (setting, seed) of :func:`run_ds`: returns (row, the :class:`~affectkit.loop.FitResult`
+    with ``keep``, else None)."""
+
+    profile: Profile
+    seed: int
+    data: object
+    world: dict
+    name: str
+    setting: DSSetting
+    teacher: object   # the seed's DG model, or None
+    epochs: int | None
+    device: object
+    keep: bool
+
+    def __call__(self) -> tuple:
+        prepared, _ = domains_for(self.profile, self.seed, self.data, self.world, balance=False)
+        result, row = train_ds(self.setting, prepared, self.teacher, self.seed, self.profile.name, self.epochs,
+                               self.device)
+        return {"setting": self.name, **row}, result if self.keep else None
 
 
 def run_ds(settings: dict, teachers: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
@@ -315,17 +344,17 @@ def run_ds(settings: dict, teachers: dict, profile="lab", seeds=None, epochs: in
     ``teachers``: seed -> trained DG model (its pseudo labels). Returns one row
     per (setting, seed) with the corpus's test metrics as columns (sentiment:
     acc2, f1, mae, corr; emotion: acc, weighted_f1). ``models``: filled with
-    ``models[(setting, seed)] = DSResult`` when a dict. ``data``: the domains
+    ``models[(setting, seed)] = FitResult`` when a dict. ``data``: the domains
     (see :func:`domain_data`; the same as the teachers were trained on).
     ``workers``: as in :func:`run_dg`.
     """
     prof, seeds = _seeds(profile, seeds)
-    jobs = [(prof, seed, data, world, name, setting, teachers.get(seed), epochs, device, models is not None)
+    jobs = [DSJob(prof, seed, data, world, name, setting, teachers.get(seed), epochs, device, models is not None)
             for seed in seeds for name, setting in settings.items()]
-    done = _run(_ds_job, jobs, prof, device, workers, data, "DS models", progress)
-    for (_, seed, _d, _w, name, *_rest), (_, result) in zip(jobs, done):
+    done = _run(jobs, prof, device, workers, data, "DS models", progress)
+    for job, (_, result) in zip(jobs, done):
         if result is not None:
-            models[(name, seed)] = result
+            models[(job.name, job.seed)] = result
     return pd.DataFrame([row for row, _ in done])
 
 

@@ -159,7 +159,7 @@ class DGModel(MAGEncoder):
     profile name; modalities: see :class:`Fusion`.
     ``forward`` returns {"rep": (b, hidden), "sentiment": (b, 3), "emotion": (b, 9)}.
     ``domains``: {domain index: name} of the corpora it was trained on (set by
-    :func:`affectkit.easum.train.fit_dg`; a DS model may only learn from those).
+    :func:`affectkit.easum.dg.fit_dg`; a DS model may only learn from those).
     """
 
     def __init__(self, shapes: dict, arch="lab", modalities: str = "LAV"):

@@ -17,17 +17,14 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import torch
 from torch import nn
-from ..progress import bar as progress_bar
 
 from .. import loop
 from ..data.transforms import masked_mean
-from ..config import resolve_device
+from ..progress import bar as progress_bar
 
 
 class TextClassifier(nn.Module):
@@ -117,22 +114,21 @@ class TextClassifier(nn.Module):
         pooled = masked_mean(h, attention_mask)
         return self.head(pooled)
 
-    @torch.no_grad()
     def predict_proba(self, texts, batch_size: int = 128, progress: bool = False) -> np.ndarray:
-        """Class probabilities (n, n_classes) for a list of texts."""
+        """Class probabilities (n, n_classes) for a list of texts, on the model's device."""
         from ..features.lexical import check_texts
         texts = check_texts(texts)
+        proba = np.zeros((len(texts), self.head[-1].out_features), np.float32)
+        if not texts:
+            return proba
         was_training = self.training
-        self.eval()
-        dev = next(self.parameters()).device
-        order = np.argsort([len(t) for t in texts], kind="stable")   # similar lengths per batch
-        out = np.zeros((len(texts), self.head[-1].out_features), np.float32)
-        for i in progress_bar(range(0, len(texts), batch_size), desc="predict", disable=not progress, leave=False):
-            idx = order[i:i + batch_size]
-            b = self.tokenize([texts[j] for j in idx])
-            out[idx] = self(b["input_ids"].to(dev), b["attention_mask"].to(dev)).softmax(-1).cpu().numpy()
+        out = loop.predict(self, TextSplit(texts, self.tokenize, progress),
+                           lambda clf, b: {"proba": clf(b["input_ids"], b["attention_mask"]).softmax(-1),
+                                           "index": b["index"]},
+                           batch_size=batch_size, device=next(self.parameters()).device)
         self.train(was_training)
-        return out
+        proba[out["index"]] = out["proba"]   # back in the order of ``texts``
+        return proba
 
     def predict(self, texts, batch_size: int = 128) -> np.ndarray:
         """Predicted class ids (n,)."""
@@ -159,18 +155,28 @@ def length_batches(lengths, batch_size: int, rng: np.random.Generator) -> list[n
     return batches
 
 
-@dataclass
-class TextFitResult:
-    model: TextClassifier
-    history: pd.DataFrame        # one row per epoch: loss, lr, seconds (+ val scores when given)
-    truncated: int = 0           # training texts longer than max_length tokens (their ends were cut)
+class TextSplit:
+    """Texts as a split for :func:`affectkit.loop.predict`: tokenized batches of
+    similar length (sorted by characters), each with the ``index`` of its texts."""
+
+    def __init__(self, texts: list, tokenize, progress: bool = False):
+        self.texts, self.tokenize, self.progress = texts, tokenize, progress
+
+    def batches(self, batch_size: int, device=None):
+        order = np.argsort([len(t) for t in self.texts], kind="stable")
+        for i in progress_bar(range(0, len(order), batch_size), desc="predict", disable=not self.progress,
+                              leave=False):
+            idx = order[i:i + batch_size]
+            b = self.tokenize([self.texts[j] for j in idx])
+            yield {"input_ids": b["input_ids"].to(device), "attention_mask": b["attention_mask"].to(device),
+                   "index": torch.as_tensor(idx)}
 
 
 def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None = None,
                         epochs: int = 2, lr: float = 8e-5, batch_size: int = 32, max_length: int = 48,
                         weight_power: float = 0.5, weight_decay: float = 0.01, seed: int = 0,
                         device="auto", progress: bool = True, metric=None,
-                        warn_truncation: bool = True, frozen_layers: int = 0) -> TextFitResult:
+                        warn_truncation: bool = True, frozen_layers: int = 0) -> loop.FitResult:
     """Fine-tune :class:`TextClassifier` on ``texts`` (n,) with labels ``y`` (n,).
 
     Args:
@@ -183,11 +189,14 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
         warn_truncation: warn when training texts are longer than ``max_length``
             tokens (their ends are cut). A caller that chose ``max_length`` knowing
             this (notebook 08 prints the count instead) passes False; the count is
-            ``TextFitResult.truncated`` either way.
+            ``notes["truncated"]`` of the result either way.
         frozen_layers: fine-tune only the layers above the first ``frozen_layers``
             (see :class:`TextClassifier`); their outputs are computed once per
             training text before the first epoch, so a step costs only the upper
             layers' forward and backward pass.
+    Returns: :class:`~affectkit.loop.FitResult` (no selection: ``best_score`` is NaN);
+        ``history``: per epoch ``loss``, ``seconds`` (and ``val_score`` with ``val``);
+        ``notes["truncated"]``: the training texts longer than ``max_length`` tokens.
     """
     from sklearn.metrics import f1_score
 
@@ -196,7 +205,7 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
 
     texts, y = check_texts(texts), checks.as_int_array(y, "y")
     checks.count(n_classes, "n_classes", 2)
-    checks.training(epochs, batch_size, lr, seed)
+    checks.count(batch_size, "batch_size")
     if len(texts) != len(y):
         raise ValueError(f"{len(texts)} texts but {len(y)} labels")
     if len(texts) == 0:
@@ -204,44 +213,50 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
     if y.min() < 0 or y.max() >= n_classes:
         raise ValueError(f"labels must be in [0, {n_classes}), got {y.min()}..{y.max()}")
     metric = metric or (lambda t, p: f1_score(t, p, average="weighted"))
-    dev = resolve_device(device)
-    torch.manual_seed(seed)
-    clf = TextClassifier(n_classes, model, max_length=max_length, frozen_layers=frozen_layers).to(dev)
-    tokens = clf.tokenizer(texts)["input_ids"]
-    cut = sum(len(t) > max_length for t in tokens)
-    if cut and warn_truncation:
-        warnings.warn(f"{cut} of {len(texts)} training texts are longer than max_length={max_length} "
-                      "tokens; their ends were cut", stacklevel=2)
-    tokens = [t[: max_length - 1] + t[-1:] if len(t) > max_length else t for t in tokens]  # keep [SEP]
-    loss_fn = nn.CrossEntropyLoss(weight=class_weights(y, n_classes, weight_power).to(dev))
-    optimizer = torch.optim.AdamW([p for p in clf.parameters() if p.requires_grad], lr=lr,
-                                  weight_decay=weight_decay)
     steps = epochs * math.ceil(len(texts) / batch_size)
-    if steps >= 3:   # warm up over 10% of the steps (at least 2), then anneal
-        schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps,
-                                                       pct_start=min(0.5, max(0.1, 2 / steps)))
-    else:            # too few steps for a schedule
-        schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda _: 1.0)
-    step = TextStep(clf, tokens, y, loss_fn, batch_size, np.random.default_rng(seed), dev, val, metric)
-    if frozen_layers:
-        step.cache_lower(progress)
-    run = loop.train(step, optimizer, epochs, objective="loss", scheduler=schedule, desc="fine-tune",
-                     progress=progress, bar="steps", timed=True)
-    clf.eval()
-    return TextFitResult(clf, run.history, truncated=cut)
+
+    def make_step(clf, device):
+        weights = class_weights(y, n_classes, weight_power).to(device)
+        return TextStep(clf, texts, y, nn.CrossEntropyLoss(weight=weights), batch_size, seed, device, val, metric,
+                        warn_truncation=warn_truncation, progress=progress)
+
+    result = loop.fit(lambda: TextClassifier(n_classes, model, max_length=max_length, frozen_layers=frozen_layers),
+                      make_step, epochs, lr, seed=seed, device=device, optimizer="adamw", weight_decay=weight_decay,
+                      schedule=lambda optimizer: one_cycle(optimizer, lr, steps), objective="loss",
+                      desc="fine-tune", progress=progress, bar="steps", timed=True)
+    result.model.eval()
+    return result
+
+
+def one_cycle(optimizer, lr: float, steps: int):
+    """A one-cycle learning rate: warm up over 10% of the ``steps`` (at least 2), then anneal."""
+    if steps >= 3:
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps,
+                                                   pct_start=min(0.5, max(0.1, 2 / steps)))
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda _: 1.0)   # too few steps for a schedule
 
 
 class TextStep(loop.Step):
     """One fine-tuning step: a batch of texts of similar length, padded, and the
     class-weighted cross-entropy of their logits. Terms: ``loss`` (the epoch mean
-    is weighted by batch size); validation: ``val_score`` = ``metric`` on ``val``."""
+    is weighted by batch size); validation: ``val_score`` = ``metric`` on ``val``.
+    Texts longer than the model's ``max_length`` tokens are cut (their last token kept);
+    with frozen layers, their outputs are computed once here (:meth:`cache_lower`)."""
 
-    def __init__(self, clf, tokens, y, loss_fn, batch_size, rng, device, val, metric):
-        self.model, self.tokens, self.y, self.loss_fn = clf, tokens, y, loss_fn
-        self.lengths = [len(t) for t in tokens]
-        self.batch_size, self.rng, self.device, self.val, self.metric = batch_size, rng, device, val, metric
+    def __init__(self, clf: TextClassifier, texts: list, y, loss_fn, batch_size: int, seed: int, device,
+                 val=None, metric=None, warn_truncation: bool = True, progress: bool = False):
+        super().__init__(clf, None, batch_size, seed, device)
+        self.y, self.loss_fn, self.val, self.metric = y, loss_fn, val, metric
+        self.tokens, self.truncated = truncate(clf.tokenizer(texts)["input_ids"], clf.max_length)
+        if self.truncated and warn_truncation:
+            warnings.warn(f"{self.truncated} of {len(texts)} training texts are longer than "
+                          f"max_length={clf.max_length} tokens; their ends were cut", stacklevel=2)
+        self.lengths = [len(t) for t in self.tokens]
+        self.rng = np.random.default_rng(seed)   # the order of the length-grouped batches
         self.pad = clf.tokenizer.pad_token_id
         self.cache = None   # per text: (T_i, d) output of the frozen layers, see cache_lower
+        if clf.frozen_layers:
+            self.cache_lower(progress)
 
     def cache_lower(self, progress: bool = False, batch_size: int = 256):
         """Run the frozen layers once over every training text and keep each text's
@@ -285,3 +300,12 @@ class TextStep(loop.Step):
         if self.val is None:
             return {}
         return {"val_score": self.metric(np.asarray(self.val[1]), self.model.predict(self.val[0]))}
+
+    def notes(self) -> dict:
+        return {"truncated": self.truncated}
+
+
+def truncate(tokens: list, max_length: int) -> tuple[list, int]:
+    """Token id lists cut to ``max_length`` (keeping the last, [SEP]), and how many were cut."""
+    cut = sum(len(t) > max_length for t in tokens)
+    return [t[: max_length - 1] + t[-1:] if len(t) > max_length else t for t in tokens], cut
