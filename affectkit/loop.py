@@ -55,14 +55,16 @@ class Step:
     domain; the text classifier: batches of similar length) overrides it.
     """
 
-    def __init__(self, model: torch.nn.Module, train=None, batch_size: int = 128, seed: int = 0, device="cpu"):
+    def __init__(self, model: torch.nn.Module, train=None, batch_size: int = 128, seed: int = 0,
+                 device="cpu"):
         self.model, self.train, self.device = model, train, device
         self.batch_size, self.seed = checks.count(batch_size, "batch_size"), seed
 
     def batches(self, epoch: int):
         """The batches of one epoch (any iterable); default: ``train`` in batches of
         ``batch_size``, shuffled by ``seed * 1000 + epoch`` (the same seed, the same order)."""
-        return self.train.batches(self.batch_size, shuffle=True, seed=self.seed * 1000 + epoch, device=self.device)
+        return self.train.batches(self.batch_size, shuffle=True, seed=self.seed * 1000 + epoch,
+                                  device=self.device)
 
     def terms(self, batch) -> dict:
         """The loss terms of one batch as 0-dim tensors, the objective among them."""
@@ -111,7 +113,8 @@ def fit(model, make_step, epochs: int, lr: float, *, seed: int = 0, device="auto
             its initial weights follow ``seed``).
         make_step: ``(model, device) -> Step``, the method's step for the model on ``device``.
         epochs, lr: training length and learning rate.
-        seed: seeds torch before the step is made: dropout, noise and shuffles follow it.
+        seed: torch is seeded with it before the model is built and the step is made, so
+            that initialisation, dropout and noise follow it (the step's shuffles use it too).
         device: "auto" (CUDA when present), "cpu", "cuda", ...
         optimizer: "adam" (CMDM) or "adamw" (EASUM, the text classifier), over the
             parameters that learn, with ``weight_decay``.
@@ -123,10 +126,10 @@ def fit(model, make_step, epochs: int, lr: float, *, seed: int = 0, device="auto
     checks.seed(seed)
     checks.number(weight_decay, "weight_decay", 0)
     device = resolve_device(device)
-    torch.manual_seed(seed)
+    torch.manual_seed(seed)   # the same seed gives the same numbers, on one device and thread count
     model = (model if isinstance(model, torch.nn.Module) else model()).to(device)
     opt = make_optimizer(model, optimizer, lr, weight_decay)
-    step = make_step(model, device)
+    step = make_step(model, device)   # the method's part: its batches, loss terms and validation
     return train(step, opt, epochs, objective=objective, select=select, mode=mode, eval_every=eval_every,
                  patience=patience, scheduler=None if schedule is None else schedule(opt), desc=desc,
                  progress=progress, bar=bar, timed=timed)
@@ -236,14 +239,16 @@ class Best:
             self.weights = copy.deepcopy(model.state_dict())
 
     def patience_spent(self, epoch: int, patience: int | None, eval_every: int) -> bool:
-        return patience is not None and self.select is not None and epoch - self.epoch >= patience * eval_every
+        waited = epoch - self.epoch   # epochs since the best validation
+        return patience is not None and self.select is not None and waited >= patience * eval_every
 
     def result(self, model, history: pd.DataFrame, notes: dict) -> FitResult:
         """The model with the best weights restored (the last epoch's without ``select``)."""
         if self.select is None:
             return FitResult(model, history, int(history["epoch"].iloc[-1]), float("nan"), notes)
         if self.weights is None:   # no validation improved on -inf: every score was NaN
-            raise ValueError(f"no epoch could be selected: every {self.select!r} was NaN; check the validation split")
+            raise ValueError(f"no epoch could be selected: every {self.select!r} was NaN; "
+                             "check the validation split")
         model.load_state_dict(self.weights)
         return FitResult(model, history, self.epoch, self.sign * self.score, notes)
 

@@ -55,8 +55,8 @@ def save_cmdm(model, setting, profile: str, seed: int, out: dict | None = None, 
     ``training`` knob outside the setting (e.g. ``epochs``), with, from ``out``
     (:func:`affectkit.cmdm.experiments.train_setting`'s predictions), the test
     latents and labels."""
-    extra = {"profile": profile, "seed": int(seed), "key": model_key("cmdm", profile, seed, setting=setting, **training),
-             "setting_text": repr(setting)}
+    key = model_key("cmdm", profile, seed, setting=setting, **training)
+    extra = {"profile": profile, "seed": int(seed), "key": key, "setting_text": repr(setting)}
     if out is not None:
         extra["latents"] = {m: torch.as_tensor(np.asarray(z)) for m, z in out["latents"].items()}
         extra["labels"] = torch.as_tensor(np.asarray(out["labels"]))

@@ -126,7 +126,7 @@ def test_a_result_is_read_as_data_only():
     model = torch.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
     value = {"t": torch.arange(6.0).reshape(2, 3), "empty": torch.empty(0, 4), "half": torch.ones(3, dtype=torch.bfloat16),
              "model": model, "frame": pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]})}
-    back = parallel._read(parallel._call(lambda: value, ()))
+    back = parallel._read(parallel._call(lambda: value))
     assert torch.equal(back["t"], value["t"]) and back["empty"].shape == (0, 4) and back["half"].dtype == torch.bfloat16
     for (k, a), b in zip(back["model"].state_dict().items(), model.state_dict().values()):
         assert torch.equal(a, b), k

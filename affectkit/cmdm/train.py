@@ -86,13 +86,16 @@ def fit(model: CMDM, train: MultimodalDataset, val: MultimodalDataset,
         TrainingDiverged naming the loss component and the step.
     """
     check_splits(model, train, val, unlabeled)
-    return loop.fit(model, lambda model, dev: CMDMStep(model, train, val, unlabeled, loss, batch_size, seed, dev),
-                    epochs, lr, seed=seed, device=device, optimizer="adam", select="val_ua",
+
+    def make_step(model, device):
+        return CMDMStep(model, train, val, unlabeled, loss, batch_size, seed, device)
+
+    return loop.fit(model, make_step, epochs, lr, seed=seed, device=device, optimizer="adam", select="val_ua",
                     eval_every=eval_every, patience=patience, progress=progress)
 
 
 def check_splits(model: CMDM, train, val, unlabeled):
-    """The splits a CMDM model trains on: datasets with its modalities; labeled train and val in its classes."""
+    """The splits a CMDM model trains on: datasets with its modalities, train and val labeled in its classes."""
     splits = (train, val) + ((unlabeled,) if unlabeled is not None else ())
     for ds in splits:
         if not isinstance(ds, MultimodalDataset):
@@ -139,8 +142,11 @@ def fit_autoencoder(dae: torch.nn.Module, train: MultimodalDataset, val: Multimo
     for ds in (train, val):
         if modality not in ds.x:
             raise ValueError(f"{ds.name} has no modality {modality!r}; it has {ds.modalities}")
-    return loop.fit(dae, lambda dae, dev: AutoencoderStep(dae, train, val, modality, batch_size, seed, dev),
-                    epochs, lr, seed=seed, device=device, optimizer="adam", objective="train_mse",
+
+    def make_step(dae, device):
+        return AutoencoderStep(dae, train, val, modality, batch_size, seed, device)
+
+    return loop.fit(dae, make_step, epochs, lr, seed=seed, device=device, optimizer="adam", objective="train_mse",
                     select="val_mse", mode="min", desc=f"DAE {modality}", progress=progress)
 
 
@@ -185,8 +191,9 @@ def predict(model: CMDM, ds: MultimodalDataset, batch_size: int = 256, device=No
         return kept
 
     out = loop.predict(model, ds, forward, batch_size=batch_size, device=device)
+    rec_mse = float(np.sum(out["error"]) / len(ds)) if decode else float("nan")
     return {"logits": out["logits"], "pred": torch.from_numpy(out["logits"]).argmax(1).numpy(),
-            "latents": out["latents"], "rec_mse": float(np.sum(out["error"]) / len(ds)) if decode else float("nan")}
+            "latents": out["latents"], "rec_mse": rec_mse}
 
 
 def evaluate(model: CMDM, ds: MultimodalDataset, batch_size: int = 256, device=None) -> dict:

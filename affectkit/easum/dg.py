@@ -30,7 +30,8 @@ class DGStep(loop.Step):
     Terms: one per domain, ``task``, ``md``, ``total``; validation: ``val_acc``
     (the mean over domains, which selects) and ``val_<domain>``."""
 
-    def __init__(self, model: DGModel, prepared: dict, omega: float, k: int, batch_size: int, seed: int, device):
+    def __init__(self, model: DGModel, prepared: dict, omega: float, k: int, batch_size: int, seed: int,
+                 device):
         super().__init__(model, None, batch_size, seed, device)
         self.prepared, self.omega, self.k = prepared, omega, k
         self.tasks = {name: d.task for name, d in prepared.items()}
@@ -43,8 +44,8 @@ class DGStep(loop.Step):
             yield {name: next(stream) for name, stream in self.streams.items()}
 
     def terms(self, batches: dict) -> dict:
-        outputs = {name: self.model(b["x"], b["mask"], zero_out_rates(self.prepared[name], b["index"], self.device))
-                   for name, b in batches.items()}
+        rates = {name: zero_out_rates(self.prepared[name], b["index"], self.device) for name, b in batches.items()}
+        outputs = {name: self.model(b["x"], b["mask"], rates[name]) for name, b in batches.items()}
         targets = {name: self.prepared[name].train.hidden["dg_target"][b["index"].cpu()].to(self.device)
                    for name, b in batches.items()}
         return dg_loss(outputs, targets, self.tasks, self.omega, self.k)
@@ -89,9 +90,12 @@ def fit_dg(model: DGModel, prepared: dict, omega: float = 0.1, epochs: int = 6, 
         if "dg_target" not in d.val.hidden or not bool((d.val.hidden["dg_target"] >= 0).any()):
             raise ValueError(f"{name}: the validation split has no DG targets; build prepared with "
                              f"prepare_domains() from labeled splits")
-    result = loop.fit(model, lambda model, dev: DGStep(model, prepared, omega, k, batch_size, seed, dev),
-                      epochs, lr, seed=seed, device=device, optimizer="adamw", weight_decay=weight_decay,
-                      select="val_acc", desc="DG epochs", progress=progress)
+
+    def make_step(model, device):
+        return DGStep(model, prepared, omega, k, batch_size, seed, device)
+
+    result = loop.fit(model, make_step, epochs, lr, seed=seed, device=device, optimizer="adamw",
+                      weight_decay=weight_decay, select="val_acc", desc="DG epochs", progress=progress)
     model.domains = {int(d.index): name for name, d in prepared.items()}
     return result
 

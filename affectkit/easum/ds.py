@@ -25,12 +25,13 @@ class DSStep(loop.Step):
     ``total``; validation: ``score`` (-MAE for sentiment, weighted F1 for emotion;
     higher is better) and ``val_*``."""
 
-    def __init__(self, model, train: MultimodalDataset, val: MultimodalDataset, task: str, teacher: DGModel | None,
-                 eta: float, pseudo: str, batch_size: int, seed: int, device):
+    def __init__(self, model, train: MultimodalDataset, val: MultimodalDataset, task: str,
+                 teacher: DGModel | None, eta: float, pseudo: str, batch_size: int, seed: int, device):
         super().__init__(model, train, batch_size, seed, device)
         self.val, self.task, self.eta, self.pseudo = val, task, eta, pseudo
         self.target = ds_target(train, task)
-        self.teacher_logits = None if teacher is None else teacher_logits(teacher, train, model.teacher_head, device)
+        self.teacher_logits = (None if teacher is None else
+                               teacher_logits(teacher, train, model.teacher_head, device))
 
     def terms(self, b) -> dict:
         index = b["index"].cpu()
@@ -110,10 +111,13 @@ def fit_ds(model, teacher: DGModel | None, train: MultimodalDataset, val: Multim
             checks.labels_fit(ds, model.main[-1].out_features, "the DS model")
     if teacher is not None:
         check_teacher(teacher, train)
-    return loop.fit(model, lambda model, dev: DSStep(model, train, val, task, teacher, eta, pseudo, batch_size,
-                                                      seed, dev),
-                    epochs, lr, seed=seed, device=device, optimizer="adamw", weight_decay=weight_decay,
-                    select="score", eval_every=eval_every, desc=f"DS {task}", progress=progress)
+
+    def make_step(model, device):
+        return DSStep(model, train, val, task, teacher, eta, pseudo, batch_size, seed, device)
+
+    return loop.fit(model, make_step, epochs, lr, seed=seed, device=device, optimizer="adamw",
+                    weight_decay=weight_decay, select="score", eval_every=eval_every, desc=f"DS {task}",
+                    progress=progress)
 
 
 def predict_ds(model, ds: MultimodalDataset, batch_size: int = 256, device=None) -> dict:

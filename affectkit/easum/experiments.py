@@ -26,14 +26,13 @@ import pandas as pd
 import torch
 
 from ..config import EASUMTraining, Profile, get_profile
-from ..data.domains import make_domains
 from ..parallel import forget, made_once, run_jobs, workers_for
 from ..probe import logistic_probe
 from .dg import dg_accuracy, fit_dg, predict_dg
 from .ds import ds_metrics, fit_ds
 from .losses import moment_distance_total
 from .models import DGModel, DSModel, check_modalities, warm_start
-from .prepare import balance_domains, prepare_domains
+from .prepare import balance_domains, domain_data
 from .reference import PAPER_ETA
 
 
@@ -44,52 +43,6 @@ MAIN_METRIC = {"sentiment": ("mae", True), "emotion": ("weighted_f1", False)}
 def training_for(profile) -> EASUMTraining:
     """EASUM's training lengths and rates in a profile (the registry is :mod:`affectkit.config`)."""
     return get_profile(profile).easum_training
-
-
-def domain_data(profile="lab", seed: int = 0, data=None, **world) -> dict:
-    """The domains of a seed, z-normalised with pooled statistics
-    (:func:`~affectkit.easum.prepare.prepare_domains`): name -> :class:`~affectkit.easum.prepare.PreparedDomain`.
-
-    ``data``: None, the four synthetic domains of ``profile`` (``world``: knobs of
-    :func:`~affectkit.data.domains.make_domains`); a dict name -> corpus (each a
-    :class:`~affectkit.data.corpus.Corpus`: MOSI / MOSEI, IEMOCAP, the user's,
-    as many as there are, one domain each); a single corpus; or a callable
-    ``seed -> any of these``. Vector features (an IS10 vector per clip) become
-    sequences of length one (EASUM fuses sequences).
-    """
-    if data is None:
-        return prepare_domains(make_domains(profile, seed=seed, **world))
-    if callable(data):
-        data = data(seed)
-    if not isinstance(data, dict):
-        data = {data.name: data}
-    if not data:
-        raise ValueError("data must name at least one corpus")
-    domains = {}
-    for i, (name, corpus) in enumerate(data.items()):
-        missing = [s for s in ("train", "val", "test") if getattr(corpus, s, None) is None]
-        if missing or not hasattr(corpus, "task"):
-            raise TypeError(f"domain {name!r} must be a Corpus with train/val/test splits and a task, "
-                            f"got {type(corpus).__name__}")
-        domains[name] = as_sequences(corpus, i)
-    return prepare_domains(domains)
-
-
-def as_sequences(corpus, index: int = 0):
-    """``corpus`` with every vector modality (n, d) as a one-step sequence (n, 1, d)
-    and its domain index set (a copy; the corpus is unchanged)."""
-    from dataclasses import replace as replace_
-
-    def seq(ds):
-        return ds.with_features({m: v.unsqueeze(1) if v.ndim == 2 else v for m, v in ds.x.items()})
-
-    splits = {s: seq(ds) for s, ds in corpus.splits.items() if s != "unlabeled"}
-    for s, ds in splits.items():
-        splits[s] = replace_(ds, domain=torch.full((len(ds),), index, dtype=torch.int64))
-    fields = {"index": index, **splits}
-    if hasattr(corpus, "unlabeled"):
-        fields["unlabeled"] = None
-    return replace_(corpus, **fields)
 
 
 def domain_separation(model: DGModel, prepared: dict, device=None) -> dict:

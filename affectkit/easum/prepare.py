@@ -8,6 +8,8 @@
   the size of the largest by adding augmented copies (Eq. 1 feature noise on
   acoustic and visual features, temporal zero-out on text; its docstring says
   how the kit's noise differs from the paper's and the official code's).
+- :func:`domain_data`: the prepared domains of a seed, synthetic or the user's
+  corpora (vector features as one-step sequences: EASUM fuses sequences).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, replace
 import torch
 
 from ..data.dataset import MultimodalDataset
+from ..data.domains import make_domains
 from ..data.labels import LabelSpace, polarity
 from ..data.transforms import ZNorm, feature_noise
 
@@ -147,3 +150,47 @@ def balance_domains(prepared: dict, seed: int = 0, noise_std: float = 0.1, zero_
                                                                   torch.ones(extra, dtype=torch.bool)])}
         out[name] = replace(d, train=merged, zero_out=zero_out)
     return out
+
+
+def domain_data(profile="lab", seed: int = 0, data=None, **world) -> dict:
+    """The domains of a seed, z-normalised with pooled statistics
+    (:func:`prepare_domains`): name -> :class:`PreparedDomain`.
+
+    ``data``: None, the four synthetic domains of ``profile`` (``world``: knobs of
+    :func:`~affectkit.data.domains.make_domains`); a dict name -> corpus (each a
+    :class:`~affectkit.data.corpus.Corpus`: MOSI / MOSEI, IEMOCAP, the user's,
+    as many as there are, one domain each); a single corpus; or a callable
+    ``seed -> any of these``. Vector features (an IS10 vector per clip) become
+    sequences of length one (EASUM fuses sequences).
+    """
+    if data is None:
+        return prepare_domains(make_domains(profile, seed=seed, **world))
+    if callable(data):
+        data = data(seed)
+    if not isinstance(data, dict):
+        data = {data.name: data}
+    if not data:
+        raise ValueError("data must name at least one corpus")
+    domains = {}
+    for i, (name, corpus) in enumerate(data.items()):
+        missing = [s for s in ("train", "val", "test") if getattr(corpus, s, None) is None]
+        if missing or not hasattr(corpus, "task"):
+            raise TypeError(f"domain {name!r} must be a Corpus with train/val/test splits and a task, "
+                            f"got {type(corpus).__name__}")
+        domains[name] = as_sequences(corpus, i)
+    return prepare_domains(domains)
+
+
+def as_sequences(corpus, index: int = 0):
+    """``corpus`` with every vector modality (n, d) as a one-step sequence (n, 1, d)
+    and its domain index set (a copy; the corpus is unchanged)."""
+    def seq(ds):
+        return ds.with_features({m: v.unsqueeze(1) if v.ndim == 2 else v for m, v in ds.x.items()})
+
+    splits = {s: seq(ds) for s, ds in corpus.splits.items() if s != "unlabeled"}
+    for s, ds in splits.items():
+        splits[s] = replace(ds, domain=torch.full((len(ds),), index, dtype=torch.int64))
+    fields = {"index": index, **splits}
+    if hasattr(corpus, "unlabeled"):
+        fields["unlabeled"] = None
+    return replace(corpus, **fields)

@@ -215,15 +215,17 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
     metric = metric or (lambda t, p: f1_score(t, p, average="weighted"))
     steps = epochs * math.ceil(len(texts) / batch_size)
 
+    def build():   # after seeding (in loop.fit): the head's initial weights follow the seed
+        return TextClassifier(n_classes, model, max_length=max_length, frozen_layers=frozen_layers)
+
     def make_step(clf, device):
-        weights = class_weights(y, n_classes, weight_power).to(device)
-        return TextStep(clf, texts, y, nn.CrossEntropyLoss(weight=weights), batch_size, seed, device, val, metric,
+        loss_fn = nn.CrossEntropyLoss(weight=class_weights(y, n_classes, weight_power).to(device))
+        return TextStep(clf, texts, y, loss_fn, batch_size, seed, device, val, metric,
                         warn_truncation=warn_truncation, progress=progress)
 
-    result = loop.fit(lambda: TextClassifier(n_classes, model, max_length=max_length, frozen_layers=frozen_layers),
-                      make_step, epochs, lr, seed=seed, device=device, optimizer="adamw", weight_decay=weight_decay,
-                      schedule=lambda optimizer: one_cycle(optimizer, lr, steps), objective="loss",
-                      desc="fine-tune", progress=progress, bar="steps", timed=True)
+    result = loop.fit(build, make_step, epochs, lr, seed=seed, device=device, optimizer="adamw",
+                      weight_decay=weight_decay, schedule=lambda optimizer: one_cycle(optimizer, lr, steps),
+                      objective="loss", desc="fine-tune", progress=progress, bar="steps", timed=True)
     result.model.eval()
     return result
 
