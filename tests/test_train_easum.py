@@ -132,3 +132,21 @@ def test_fit_dg_matches_k_moments():
     model = DGModel(prepared["mosi"].train.shapes, "smoke")
     result = fit_dg(model, prepared, omega=0.1, epochs=1, batch_size=16, device="cpu", progress=False, k=3)
     assert result.history.md.gt(0).all()
+
+
+def test_prepared_domains_are_typed():
+    """prepare_domains gives one PreparedDomain per domain (attributes, not dicts of dicts);
+    balance_domains returns new ones and leaves its input as it was; fit_dg refuses a plain dict."""
+    from affectkit.easum import PreparedDomain
+
+    prepared = prepare_domains(smoke_domains())
+    mosi = prepared["mosi"]
+    assert all(isinstance(d, PreparedDomain) for d in prepared.values())
+    assert (mosi.name, mosi.task, mosi.zero_out) == ("mosi", "sentiment", 0.0)
+    assert list(mosi.splits) == ["train", "val", "test"] and mosi.shapes == mosi.train.shapes
+    balanced = balance_domains(prepared, seed=0)
+    assert balanced["mosi"].zero_out == 0.1 and prepared["mosi"].zero_out == 0.0
+    assert "augmented" not in prepared["mosi"].train.hidden
+    as_dict = {**prepared, "mosi": dict(train=mosi.train, val=mosi.val, test=mosi.test, task=mosi.task)}
+    with pytest.raises(TypeError, match="mosi: expected a PreparedDomain"):
+        fit_dg(DGModel(mosi.shapes, "smoke"), as_dict, epochs=1, progress=False)
