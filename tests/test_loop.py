@@ -182,11 +182,14 @@ def test_shared_models_are_found_by_a_hash_of_their_setting(tmp_path, monkeypatc
     from affectkit import model_store
     from affectkit.cmdm import CMDM, CMDMLoss
     from affectkit.cmdm.experiments import Setting, collapse_settings
+    from affectkit.lessons.collapse import COLLAPSE_BETA, COLLAPSE_SIGMA
 
     monkeypatch.setenv("AFFECTKIT_CHECKPOINT_DIR", str(tmp_path))
     written = Setting(CMDMLoss(reconstruction=False, unpaired=False, beta=0.2, sigma=1.0))
-    assert model_store.setting_key(written) == model_store.setting_key(collapse_settings()["mmd_only"])
-    assert model_store.setting_key(written) != model_store.setting_key(collapse_settings(beta=0.3)["mmd_only"])
+    study = collapse_settings(COLLAPSE_BETA, COLLAPSE_SIGMA)["mmd_only"]   # as notebook 07 writes it
+    assert model_store.setting_key(written) == model_store.setting_key(study)
+    other = collapse_settings(0.3, COLLAPSE_SIGMA)["mmd_only"]
+    assert model_store.setting_key(written) != model_store.setting_key(other)
     model = CMDM(smoke_world.train.shapes, 4, "smoke")
     model_store.save_cmdm("03_mmd_collapse", "mmd_only", model, "smoke", 0, written)
     trained = []
@@ -196,10 +199,10 @@ def test_shared_models_are_found_by_a_hash_of_their_setting(tmp_path, monkeypatc
         return model
 
     found = model_store.load_or_train("cmdm", "03_mmd_collapse", "mmd_only", train, profile="smoke", seed=0,
-                                      setting=collapse_settings()["mmd_only"])
+                                      setting=study)
     assert found[1] == "checkpoint" and not trained
     other = model_store.load_or_train("cmdm", "03_mmd_collapse", "mmd_only", train, profile="smoke", seed=0,
-                                      setting=collapse_settings(beta=0.5)["mmd_only"])
+                                      setting=collapse_settings(0.5, COLLAPSE_SIGMA)["mmd_only"])
     assert other[1] == "trained" and trained
     anyone = model_store.load_or_train("cmdm", "03_mmd_collapse", "mmd_only", train, profile="smoke", seed=0)
     assert anyone[1] == "checkpoint", "without a setting, whatever notebook 03 trained"
