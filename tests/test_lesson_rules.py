@@ -87,7 +87,8 @@ def test_easum_table_4_and_the_eta_sweep_are_read_seed_by_seed():
     runs = [{"domain": "mosi", "modalities": m, "seed": s, "value": v, "metric": "mae", "lower_is_better": True}
             for m, vs in mae.items() for s, v in enumerate(vs)]
     r = {"modality_runs": runs,
-         "modality_ablation": [{"modalities": m, "metric": "mae", "mean": sum(vs) / len(vs)} for m, vs in mae.items()]}
+         "modality_ablation": [{"modalities": m, "metric": "mae", "mean": sum(vs) / len(vs)}
+                               for m, vs in mae.items()]}
     assert _row("06_soft_label_ablation", "EASUM Table 4 (MAE): T+A+V beats text alone", r)[0] == "yes"
     # "grows with the addition of modalities": every added modality must help; adding V to T does not here
     assert _row("06_soft_label_ablation", "EASUM Table 4: the model \"grows", r)[0] == "no"

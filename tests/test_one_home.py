@@ -25,6 +25,11 @@ def _python_files():
         yield from sorted((ROOT / folder).rglob("*.py"))
 
 
+def _name(func):
+    """The called name: ``f`` of ``f(...)`` or ``x.f(...)``."""
+    return getattr(func, "attr", getattr(func, "id", None))
+
+
 def _recorded_keys() -> set:
     """Every key a notebook records into its sidecar (``affectkit.record("key", ...)`` in a code cell)."""
     keys = set()
@@ -33,10 +38,10 @@ def _recorded_keys() -> set:
             if cell["cell_type"] != "code":
                 continue
             source = "".join(cell["source"])
-            tree = ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
-            for node in ast.walk(tree):
-                if (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "record"
-                        and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            code = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+            for node in ast.walk(ast.parse("\n".join(code))):
+                if (isinstance(node, ast.Call) and _name(node.func) == "record" and node.args
+                        and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
                     keys.add(node.args[0].value)
     return keys
 
@@ -60,13 +65,14 @@ def _reads(tree) -> list:
 def _written_by_the_library() -> set:
     """Strings the library writes as data of its own outside the lessons (a dict key, a column, a name in a
     tuple: every string constant that is not a lookup): where a notebook records a key of that name
-    ("ua", "meld"), a lookup of it may be the library's own table, so the scan cannot call it a sidecar read."""
+    ("ua", "meld"), a lookup of it may be the library's own table, so the scan cannot call it a
+    sidecar read."""
     found = set()
     for path in (ROOT / "affectkit").rglob("*.py"):
         if LESSONS in path.parents:
             continue
         tree = ast.parse(path.read_text())
-        looked_up = {id(node) for node in ast.walk(tree) if isinstance(node, ast.Subscript) for node in [node.slice]}
+        looked_up = {id(node.slice) for node in ast.walk(tree) if isinstance(node, ast.Subscript)}
         looked_up |= {id(node.args[0]) for node in ast.walk(tree) if isinstance(node, ast.Call)
                       and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args}
         looked_up |= {id(node.left) for node in ast.walk(tree) if isinstance(node, ast.Compare)}
@@ -81,7 +87,8 @@ def test_every_notebook_has_one_lesson_module():
     found = lessons.notebooks()
     assert list(found) == sorted(p.stem for p in list_notebooks())
     for stem, module in found.items():
-        missing = [name for name in ("TITLE", "CLAIMS", "EXERCISES", "readme", "sidecar") if not hasattr(module, name)]
+        missing = [name for name in ("TITLE", "CLAIMS", "EXERCISES", "readme", "sidecar")
+                   if not hasattr(module, name)]
         assert not missing, f"{module.__name__} ({stem}) lacks {missing}"
         assert (ROOT / "notebooks" / "solutions" / f"{stem}.py").exists(), f"{stem}: no solutions file"
 
@@ -119,12 +126,12 @@ def test_findings_rules_live_in_lesson_modules():
         if path not in RULE_HOMES:
             for node in ast.walk(tree):
                 if isinstance(node, ast.Call):
-                    name = getattr(node.func, "attr", getattr(node.func, "id", None))
-                    if name in RULES:
-                        found.append(f"{where}:{node.lineno}: calls the verdict rule {name}")
-        found += [f"{where}:{line}: reads the sidecar key {key!r}" for line, key in _reads(tree) if key in sidecar_keys]
-    assert not found, "findings rules outside affectkit/lessons/ (move them to the notebook's lesson module):\n" \
-        + "\n".join(found)
+                    if _name(node.func) in RULES:
+                        found.append(f"{where}:{node.lineno}: calls the verdict rule {_name(node.func)}")
+        found += [f"{where}:{line}: reads the sidecar key {key!r}"
+                  for line, key in _reads(tree) if key in sidecar_keys]
+    assert not found, ("findings rules outside affectkit/lessons/ (move them to the notebook's lesson "
+                       "module):\n" + "\n".join(found))
 
 
 def test_the_scan_finds_a_findings_rule(tmp_path):

@@ -21,7 +21,8 @@ DG = {
 
 
 def test_sections_cover_every_notebook():
-    """One lesson module per notebook, found by its NOTEBOOK: the README's sections, in the notebooks' order."""
+    """One lesson module per notebook, found by its NOTEBOOK: the README's sections, in the notebooks'
+    order."""
     assert list(lessons.notebooks()) == sorted(p.stem for p in list_notebooks())
     assert all(lessons.title(stem) for stem in lessons.notebooks())
 

@@ -38,8 +38,8 @@ from ._text import ASSERTED
 COLUMNS = ("paper claim", "this run", "reproduces?")
 SMALL = ("smoke",)   # profiles too small to show a finding: the verdict column says so
 NO_VERDICT = "no verdict: "   # the verdict column of a claim this run cannot judge, then why
-__all__ = ["ASSERTED", "COLUMNS", "Claim", "Exercise", "check", "claims", "exercises", "expected", "notebooks",
-           "problems", "readme", "show", "title", "what_you_learned"]
+__all__ = ["ASSERTED", "COLUMNS", "Claim", "Exercise", "check", "claims", "exercises", "expected",
+           "notebooks", "problems", "readme", "show", "title", "what_you_learned"]
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,8 @@ def notebooks() -> dict:
             module = importlib.import_module(f"{__name__}.{info.name}")
             stem = getattr(module, "NOTEBOOK", None)
             if not isinstance(stem, str):
-                raise ImportError(f"{module.__name__} names no NOTEBOOK: a lesson module says which notebook it serves")
+                raise ImportError(f"{module.__name__} names no NOTEBOOK: a lesson module says which notebook "
+                                  "it serves")
             if stem in found:
                 raise ImportError(f"{module.__name__} and {found[stem].__name__} both serve {stem}")
             found[stem] = module
@@ -204,7 +205,8 @@ def problems(stem: str, results: dict, profile: str = "lab") -> list:
         if holds not in (True, False, None):
             found.append(f"{stem}: '{c.claim}': its rule gave {holds!r}, not True, False or None")
         if want is not None and not as_expected(c, word, profile):
-            found.append(f"{stem}: '{c.claim}' reproduces? {word} (expected {verdict(want)} at {profile}): {result}")
+            found.append(f"{stem}: '{c.claim}' reproduces? {word} (expected {verdict(want)} at {profile}): "
+                         f"{result}")
     return found
 
 

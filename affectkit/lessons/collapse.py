@@ -81,8 +81,8 @@ CLAIMS = [
           lambda r: not saturated(_match(r)["pair"], _match(r)["ceiling"]),
           expect=False),
     Claim("The kit's check of Eq. 3 (section 1): the MMD vanishes at both ends of the bandwidth range",
-          lambda r: (f"the largest MMD at sigma = {r['mmd_bandwidth_curve'][_peak(r)]['sigma']:.3g}, inside the "
-                     f"range {r['mmd_bandwidth_curve'][0]['sigma']:.3g} .. {r['mmd_bandwidth_curve'][-1]['sigma']:.3g}"),
+          lambda r: "the largest MMD at sigma = {:.3g}, in the range {:.3g} .. {:.3g}".format(
+              *(r["mmd_bandwidth_curve"][i]["sigma"] for i in (_peak(r), 0, -1))),
           lambda r: 0 < _peak(r) < len(r["mmd_bandwidth_curve"]) - 1),
     Claim("The kit's paired form: real pairs are closer than shuffled ones (by more than 1%), which Eq. 3's set "
           "MMD cannot tell apart",

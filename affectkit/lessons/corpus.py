@@ -44,7 +44,8 @@ CLAIMS = [
           _modalities, _visual_weakest),
     Claim("The demo's construction: one face in every clip, so the visual latents are one point (spread below "
           "1e-4), unlike the acoustic ones",
-          lambda r: "latent spread: " + ", ".join(f"{m} {v:.1e}" for m, v in r["latent_by_modality"]["spread"].items()),
+          lambda r: "latent spread: " + ", ".join(
+              f"{m} {v:.1e}" for m, v in r["latent_by_modality"]["spread"].items()),
           lambda r: r["latent_by_modality"]["spread"]["V"] < 1e-4 < r["latent_by_modality"]["spread"]["A"],
           smoke=True),
 ]

@@ -189,7 +189,8 @@ def sidecar(r, need, profile):
     need(any(k.startswith("fusion.mag.") for k in copied) and all(k.startswith(("fusion.", "encoder.embeddings."))
                                                                   for k in copied),
          f"the warm start copies the fusion and the embedding layer, no encoder layer: {copied}")
-    need(len(r["spl_samples"]) == 8 and all(isinstance(row["top pseudo label right"], bool) for row in r["spl_samples"]),
+    samples = r["spl_samples"]
+    need(len(samples) == 8 and all(isinstance(row["top pseudo label right"], bool) for row in samples),
          "spl_samples: eight rows")
     need(all(unit(row["argmax accuracy vs the hidden truth"]) for row in r["teacher_aux_accuracy"]),
          "teacher_aux_accuracy: rates")
