@@ -58,6 +58,10 @@ class Claim:
         no_verdict: for a claim that a run may be unable to judge (``holds``
             returns None, e.g. a paper's test number where the run has no test
             split): sidecar -> why, shown in the verdict column as "no verdict: ...".
+        shown: False for a finding the tests assert that the notebook's "What you
+            learned" table leaves out (the kit's checks of its own world and code,
+            and stricter forms of a shown claim); :func:`claims` lists the shown ones,
+            :func:`problems` judges all.
     """
 
     claim: str
@@ -66,6 +70,7 @@ class Claim:
     expect: bool = True
     smoke: bool | None = None
     no_verdict: Callable[[dict], str] | None = None
+    shown: bool = True
 
     def expected(self, profile: str) -> bool | None:
         """The verdict the tests expect at ``profile`` (None: not judged there)."""
@@ -116,9 +121,10 @@ def _module(stem: str):
     return found[stem]
 
 
-def claims(stem: str) -> list:
-    """The notebook's :class:`Claim` list, in the order of the notebook."""
-    return list(_module(stem).CLAIMS)
+def claims(stem: str, hidden: bool = False) -> list:
+    """The notebook's :class:`Claim` list shown in its "What you learned" table, in the
+    order of the notebook (``hidden=True``: every finding the tests assert)."""
+    return [c for c in _module(stem).CLAIMS if hidden or c.shown]
 
 
 def exercises(stem: str) -> dict:

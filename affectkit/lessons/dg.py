@@ -78,16 +78,21 @@ def _sweep_end(r):
 
 CLAIMS = [
     Claim("The kit's test of EASUM Sec. 3.3's objective (the paper minimises MD_total and reports no value of it): "
+          "with moment matching the test MD_total between corpora is lower",
+          lambda r: (f"MD_total {_md(r)['omega0']:.2f} without, {_md(r)['mm']:.2f} with moment matching; "
+                     + paired(_per_seed(r, "md_total"), "mm", "omega0", "MD_total", higher_is_better=False, digits=2)),
+          lambda r: beats(_per_seed(r, "md_total"), higher_is_better=False)),
+    Claim("The kit's test of EASUM Sec. 3.3's objective (the paper minimises MD_total and reports no value of it): "
           "with moment matching the test MD_total between corpora is lower on every seed, and over 3x lower on "
           "the mean",
           lambda r: (f"MD_total {_md(r)['omega0']:.2f} without, {_md(r)['mm']:.2f} with moment matching; "
                      + paired(_per_seed(r, "md_total"), "mm", "omega0", "MD_total", higher_is_better=False, digits=2)),
-          lambda r: beats(_per_seed(r, "md_total"), higher_is_better=False) and 3 * _md(r)["mm"] < _md(r)["omega0"]),
+          lambda r: beats(_per_seed(r, "md_total"), higher_is_better=False) and 3 * _md(r)["mm"] < _md(r)["omega0"], shown=False),
     Claim("The kit's observation: training without moment matching pulls the corpora apart (MD_total above the "
           "untrained model's)",
           lambda r: (f"MD_total {_md(r)['omega0']:.2f} with omega = 0, "
                      f"{r['untrained_separation']['md_total']:.2f} untrained"),
-          lambda r: _md(r)["omega0"] > r["untrained_separation"]["md_total"]),
+          lambda r: _md(r)["omega0"] > r["untrained_separation"]["md_total"], shown=False),
     Claim("EASUM's premise (the heads read \"domain-invariant features\", Secs. 1-3; never measured there): moment "
           "matching moves the representation towards invariance (a domain probe closer to chance)",
           lambda r: (f"domain probe {_probe(r)['omega0']:.2f} -> {_probe(r)['mm']:.2f} (chance {_probe(r)['chance']:.2f}); "
@@ -116,7 +121,7 @@ CLAIMS = [
           "kit's milder noise (correlation with the clean feature below 0.8, against above 0.8)",
           lambda r: "correlation with the clean feature: the paper's noise {:.2f}, the kit's {:.2f}".format(
               *_augmentation(r)),
-          lambda r: _augmentation(r)[0] < 0.8 < _augmentation(r)[1], smoke=True),
+          lambda r: _augmentation(r)[0] < 0.8 < _augmentation(r)[1], smoke=True, shown=False),
     Claim("The kit's test of EASUM Sec. 3.3's balancing (the paper never compares it with repetition): augmented "
           "copies (Eq. 1; the kit's milder noise) beat repeating the small corpora",
           lambda r: "balanced minus repeated test accuracy: " + ", ".join(
@@ -127,7 +132,7 @@ CLAIMS = [
           lambda r: r["mag_checks"]["largest lambda"] <= 1.0, smoke=True),
     Claim("MAG (Rahman et al. 2020): without nonverbal input the gate passes the text vector on (layer-normalised)",
           lambda r: f"largest |MAG(text, 0, 0) - LayerNorm(text)|: {r['mag_checks'][TEXT_ONLY]:.1e}",
-          lambda r: r["mag_checks"][TEXT_ONLY] < 1e-5, smoke=True),
+          lambda r: r["mag_checks"][TEXT_ONLY] < 1e-5, smoke=True, shown=False),
 ]
 
 

@@ -31,7 +31,7 @@ CLAIMS = [
           lambda r: r["znorm"]["train_mean"] < 1e-4 and abs(r["znorm"]["train_std"] - 1) < 1e-3, smoke=True),
     Claim("The kit's check: fit on train only, ZNorm leaves the test split its own offset (between 0.01 and 1)",
           lambda r: f"test |mean| up to {r['znorm']['test_mean']:.3f}",
-          lambda r: 0.01 < r["znorm"]["test_mean"] < 1.0),
+          lambda r: 0.01 < r["znorm"]["test_mean"] < 1.0, shown=False),
 ]
 
 
