@@ -83,12 +83,9 @@ def findings(stem: str, results: dict, profile: str) -> list:
     """[(claim, result, reproduces, pass mark)]: the lessons' claims on this run's sidecar."""
     from . import lessons
 
-    if stem not in lessons.MODULES:
+    if stem not in lessons.notebooks():
         return []
-    try:
-        claims = lessons.claims(stem)
-    except ImportError:
-        return []
+    claims = lessons.claims(stem)
     table = lessons.what_you_learned(stem, results, profile)
     out = []
     for claim, row in zip(claims, table.itertuples(index=False)):

@@ -172,8 +172,10 @@ def tables() -> dict:
     from affectkit import parallel
     from affectkit.cmdm.experiments import collapse_settings, run_settings
     from affectkit.easum.experiments import run_dg
+    from affectkit.lessons.collapse import COLLAPSE_BETA, COLLAPSE_SIGMA
 
-    work = {"cmdm (03's collapse table)": lambda w: run_settings(collapse_settings(), "lab", workers=w, progress=False),
+    study = collapse_settings(COLLAPSE_BETA, COLLAPSE_SIGMA)
+    work = {"cmdm (03's collapse table)": lambda w: run_settings(study, "lab", workers=w, progress=False),
             "dg (05's DG table)": lambda w: run_dg({"omega0": 0.0, "mm": 0.1}, "lab", workers=w, progress=False)}
     out = {}
     for name, fn in work.items():

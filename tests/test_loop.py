@@ -261,12 +261,13 @@ def test_shared_models_are_found_by_a_hash_of_their_setting(tmp_path, monkeypatc
     from affectkit import model_store
     from affectkit.cmdm import CMDM, CMDMLoss
     from affectkit.cmdm.experiments import Setting, collapse_settings
+    from affectkit.lessons.collapse import COLLAPSE_BETA, COLLAPSE_SIGMA
 
     monkeypatch.setenv("AFFECTKIT_CHECKPOINT_DIR", str(tmp_path))
     written = Setting(CMDMLoss(reconstruction=False, unpaired=False, beta=0.2, sigma=1.0))
     key = model_store.model_key("cmdm", "smoke", 0, setting=written)
-    assert key == model_store.model_key("cmdm", "smoke", 0, setting=collapse_settings()["mmd_only"])
-    assert key != model_store.model_key("cmdm", "smoke", 0, setting=collapse_settings(beta=0.3)["mmd_only"])
+    assert key == model_store.model_key("cmdm", "smoke", 0, setting=collapse_settings(COLLAPSE_BETA, COLLAPSE_SIGMA)["mmd_only"])
+    assert key != model_store.model_key("cmdm", "smoke", 0, setting=collapse_settings(0.3, COLLAPSE_SIGMA)["mmd_only"])
     assert key != model_store.model_key("cmdm", "smoke", 1, setting=written)
     assert key != model_store.model_key("cmdm", "lab", 0, setting=written)
     model = CMDM(smoke_world.train.shapes, 4, "smoke")
@@ -278,9 +279,9 @@ def test_shared_models_are_found_by_a_hash_of_their_setting(tmp_path, monkeypatc
         trained.append(1)
         return model
 
-    found = model_store.load_or_train("cmdm", train, "smoke", 0, setting=collapse_settings()["mmd_only"])
+    found = model_store.load_or_train("cmdm", train, "smoke", 0, setting=collapse_settings(COLLAPSE_BETA, COLLAPSE_SIGMA)["mmd_only"])
     assert found[1] == "checkpoint" and not trained
-    for other in (dict(setting=collapse_settings(beta=0.5)["mmd_only"]), dict(setting=written, epochs=3)):
+    for other in (dict(setting=collapse_settings(0.5, COLLAPSE_SIGMA)["mmd_only"]), dict(setting=written, epochs=3)):
         assert model_store.load_or_train("cmdm", train, "smoke", 0, **other)[1] == "trained"
     assert model_store.load_or_train("cmdm", train, "smoke", 1, setting=written)[1] == "trained"
     assert len(trained) == 3
@@ -293,9 +294,10 @@ def test_a_checkpoint_under_another_key_is_not_taken(tmp_path, monkeypatch, smok
     from affectkit import model_store
     from affectkit.cmdm import CMDM
     from affectkit.cmdm.experiments import collapse_settings
+    from affectkit.lessons.collapse import COLLAPSE_BETA, COLLAPSE_SIGMA
 
     monkeypatch.setenv("AFFECTKIT_CHECKPOINT_DIR", str(tmp_path))
-    a, b = collapse_settings()["vanilla"], collapse_settings()["mmd_only"]
+    a, b = collapse_settings(COLLAPSE_BETA, COLLAPSE_SIGMA)["vanilla"], collapse_settings(COLLAPSE_BETA, COLLAPSE_SIGMA)["mmd_only"]
     model = CMDM(smoke_world.train.shapes, 4, "smoke")
     shutil.copy(model_store.save_cmdm(model, a, "smoke", 0), model_store.model_path("cmdm", "smoke", 0, setting=b))
     assert model_store.load_or_train("cmdm", lambda: model, "smoke", 0, setting=b)[1] == "trained"

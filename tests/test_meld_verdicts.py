@@ -44,7 +44,7 @@ def test_dev_only_gives_no_verdict_against_the_paper():
         assert word.startswith(lessons.NO_VERDICT) and "dev" in word and "test" in word, word
         assert "on dev" in result and "on test" not in result, result
         assert lessons.as_expected(c, word), "a stated no-verdict is what a dev-only lab run shows"
-    others = [c for c in meld.CLAIMS if c not in PAPER_CLAIMS]
+    others = [c for c in meld.CLAIMS if c not in PAPER_CLAIMS and c.shown]
     assert [rows[c.claim][1] for c in others] == ["no", "yes"], "the kit's own comparisons stay on dev"
 
 
@@ -71,11 +71,11 @@ def test_no_verdict_is_accepted_only_where_a_claim_allows_it():
 
 
 def test_readme_lines_compare_test_only(tmp_path):
-    dev_only = "\n".join(report.meld(sidecar(DEV)))
+    dev_only = "\n".join(meld.readme(sidecar(DEV)))
     assert "0.490" in dev_only and "no verdict" in dev_only and "no MELD test file" in dev_only, dev_only
-    first = report.meld(sidecar(DEV))[0]
+    first = meld.readme(sidecar(DEV))[0]
     assert "0.530" not in first and "0.574" not in first, "a dev line names no test number of the paper"
-    both = report.meld(sidecar(DEV, TEST))
+    both = meld.readme(sidecar(DEV, TEST))
     assert len(both) == 2 and both[1].startswith("MELD test, scored once"), both
     assert "the CMDM lexical model 0.540 (CMDM Table 6, test: 0.530)" in both[1]
     assert "the fine-tuned encoder 0.560" in both[1] and "with context? no" in both[1], both[1]
@@ -110,7 +110,6 @@ def invented_meld(folder, splits=(("train", 112), ("dev", 42), ("test", 42)), se
 
 @pytest.mark.parametrize("with_test", [True, False], ids=["dev+test", "dev only"])
 def test_notebook_scores_test_once_and_compares_test_only(with_test, tmp_path, monkeypatch):
-    from . import findings
     from .test_executors import papermill_cli
     from affectkit.runner import list_notebooks
 
@@ -123,12 +122,12 @@ def test_notebook_scores_test_once_and_compares_test_only(with_test, tmp_path, m
     (tmp_path / "run").mkdir()
     path = next(p for p in list_notebooks() if p.stem == STEM)
     r = papermill_cli(path, tmp_path / "run", "smoke")
-    rows = findings.SMOKE[STEM](r)   # includes the test-only comparison with the paper
-    assert rows is not None and {s for _, s in rows} == ({"dev", "test"} if with_test else {"dev"})
+    found = lessons.problems(STEM, r, "smoke")   # includes the test-only comparison with the paper
+    assert not found, "\n".join(found)
+    assert {s for s in ("dev", "test") if meld._rows(r, s)} == ({"dev", "test"} if with_test else {"dev"})
     printed = (tmp_path / "run" / "out.ipynb").read_text()
     if with_test:
-        assert r["vs_paper"]["split"] == "test" and "test weighted F1 (scored once" in printed
+        assert "test weighted F1 (scored once" in printed
     else:
-        assert r["vs_paper"]["split"] is None and "no difference to the paper is computed" in printed
-        assert "two splits, so no verdict" in printed
+        assert "no difference to the paper is computed" in printed and "two splits, so no verdict" in printed
     assert all(row["reproduces?"] == "n/a (smoke sizes)" for row in r["what_you_learned"])

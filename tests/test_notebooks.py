@@ -2,7 +2,9 @@
 
 Smoke profile here (``make test``), through the plain papermill CLI with no kit
 variable; lab profile under the ``lab`` marker (``make test-lab``), through the
-kit's runner, with the notebooks' claims asserted from their sidecars.
+kit's runner. After each run its findings, all read from the notebook's lesson
+module (:func:`affectkit.lessons.problems`): the sidecar check, and every claim
+whose verdict the module expects at that profile.
 """
 
 import json
@@ -16,7 +18,7 @@ from affectkit.runner import execute, list_notebooks, notebook_parameters, store
 
 from affectkit import lessons
 
-from . import findings, scan
+from . import scan
 from .test_executors import papermill_cli
 
 NOTEBOOKS = list_notebooks()
@@ -48,8 +50,8 @@ def test_stored_clean_with_parameters(path):
     params = notebook_parameters(path)
     assert {"profile", "seed", "device"} <= set(params), params
     assert params["profile"] == '"lab"', "notebooks default to the lab profile"
-    assert path.stem in findings.SMOKE and path.stem in findings.LAB, \
-        f"add {path.stem}'s checks to tests/findings.py"
+    assert path.stem in lessons.notebooks(), \
+        f"{path.stem} has no lesson module: add affectkit/lessons/<slug>.py with NOTEBOOK = {path.stem!r}"
 
 
 SIDECARS = {}  # stem -> the bytes of its smoke sidecar, for the reproducibility test
@@ -61,7 +63,8 @@ def test_smoke_run(path, tmp_path):
     """Plain papermill CLI, no kit variable: the notebook finishes, names its own
     sidecar, says what its numbers depend on, and every interactive cell holds a
     figure (the kit's runner runs the lab profile below and in ``make run``)."""
-    findings.SMOKE[path.stem](papermill_cli(path, tmp_path, "smoke"))
+    found = lessons.problems(path.stem, papermill_cli(path, tmp_path, "smoke"), "smoke")
+    assert not found, "\n".join(found)
     SIDECARS[path.stem] = (tmp_path / "results" / f"{path.stem}.json").read_bytes()
     executed = json.loads((tmp_path / "out.ipynb").read_text())
     printed = "".join(o.get("text", "") if isinstance(o.get("text", ""), str) else "".join(o["text"])
@@ -100,10 +103,7 @@ def test_lab_findings(path, tmp_path, monkeypatch, lab_checkpoints):
     monkeypatch.setenv("AFFECTKIT_AUDIT_FIGURES", "1")   # the kernel inherits it: tests/scan.py
     monkeypatch.setenv("AFFECTKIT_CHECKPOINT_DIR", str(lab_checkpoints))
     run = execute(path, tmp_path, {"profile": "lab"}, cell_timeout=1200)
-    findings.LAB[path.stem](run.results)
+    found = lessons.problems(path.stem, run.results, "lab")
+    assert not found, "\n".join(found)
     found = scan.problems(json.loads(run.output.read_text()))
     assert not found, f"{path.stem} (lab), as a student reads it:\n" + "\n".join(found)
-    learned = lessons.what_you_learned(path.stem, run.results, "lab")
-    for claim, row in zip(lessons.claims(path.stem), learned.itertuples(index=False)):
-        assert lessons.as_expected(claim, row[2]), \
-            f"{path.stem}: '{claim.claim}' reproduces? {row[2]} (expected {claim.expect}): {row[1]}"

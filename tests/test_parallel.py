@@ -57,7 +57,7 @@ def test_a_job_is_a_typed_description():
     from affectkit.cmdm.experiments import SettingJob, collapse_settings
     from affectkit.config import get_profile
 
-    job = SettingJob(None, get_profile("smoke"), 0, "vanilla", collapse_settings()["vanilla"], 1, "cpu", None, False)
+    job = SettingJob(None, get_profile("smoke"), 0, "vanilla", collapse_settings(0.2, 1.0)["vanilla"], 1, "cpu", None, False)
     assert dataclasses.is_dataclass(job) and job.seed == 0
     with pytest.raises(dataclasses.FrozenInstanceError):
         job.seed = 1
@@ -90,7 +90,7 @@ def test_auto_workers(monkeypatch):
 
 
 def test_cmdm_runs_side_by_side_equal_one_after_the_other(one_thread):
-    settings = {**collapse_settings(), **table5_settings(n_labeled=40, combos=("AVL",))}
+    settings = {**collapse_settings(0.2, 1.0), **table5_settings(n_labeled=40, combos=("AVL",))}
     serial = run_settings(settings, profile="smoke", seeds=(0, 1), workers=1, progress=False)
     keep, pools = {}, {}
     side = run_settings(settings, profile="smoke", seeds=(0, 1), workers=2, progress=False, keep=keep, pools=pools)

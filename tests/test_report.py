@@ -1,11 +1,12 @@
-"""The README's results section is generated from sidecars (affectkit.report)."""
+"""The README's results section is generated from sidecars (affectkit.report), in the
+lines each notebook's lesson module writes (affectkit.lessons)."""
 
 import json
 from pathlib import Path
 
 import pytest
 
-from affectkit import report
+from affectkit import lessons, report
 from affectkit.runner import list_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +21,10 @@ DG = {
 
 
 def test_sections_cover_every_notebook():
-    assert set(report.SECTIONS) == {p.stem for p in list_notebooks()}
+    """One lesson module per notebook, found by its NOTEBOOK: the README's sections, in the notebooks'
+    order."""
+    assert list(lessons.notebooks()) == sorted(p.stem for p in list_notebooks())
+    assert all(lessons.title(stem) for stem in lessons.notebooks())
 
 
 def test_readme_has_one_generated_results_section():
@@ -79,7 +83,7 @@ def test_readme_lines_use_the_notebooks_rules():
            "recon_runs": [{"target": t, "test_mse": 0.98} for t in ("reversed", "forward")],
            "latent_sweep": sweep,
            "recon_reference": [{"modality": "A"}, {"modality": "L", "probe_ua_latent": 0.51, "probe_ua_input": 0.70}]}
-    lines = report.dae(dae)
+    lines = lessons.readme("02_dae_reconstruction", dae)
     assert "the test MSE goes up and down" in lines[2] and "the probe UA goes up and down" in lines[2]
     semi = {"semi_gain_ua": {"AVL": 0.02, "AV": -0.01, "AL": 0.0},
             "semi_gain_runs": [{"modalities": m, "seed": s, "gain": g} for m, gs in
@@ -89,6 +93,6 @@ def test_readme_lines_use_the_notebooks_rules():
             "unlabeled_curve": [{"n_unlabeled": n, "ua": u} for n, u in ((0, 0.575), (1500, 0.614), (6000, 0.597))],
             "table4": [{"modalities": m, "ua": 0.7, "ua_std": 0.01} for m in ("A", "V", "L", "AVL")],
             "unimodal_ua": {"A": 0.6, "V": 0.45, "L": 0.7}}
-    text = " ".join(report.semi(semi))
+    text = " ".join(lessons.readme("04_semi_supervised", semi))
     assert "better on 2 of 3 seeds (no consistent difference)" in text and "no modality set gains on every seed" in text
     assert "UA goes up and down" in text

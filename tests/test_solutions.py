@@ -13,7 +13,7 @@ import pytest
 from affectkit import lessons
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "notebooks" / "solutions"
-CASES = [(stem, n) for stem in lessons.MODULES for n in sorted(lessons.exercises(stem))]
+CASES = [(stem, n) for stem in lessons.notebooks() for n in sorted(lessons.exercises(stem))]
 
 
 def solution(stem: str, number: int):
@@ -28,7 +28,7 @@ def solution(stem: str, number: int):
 
 
 def test_every_notebook_has_exercises():
-    for stem in lessons.MODULES:
+    for stem in lessons.notebooks():
         assert lessons.exercises(stem), f"{stem}: no checkable exercise"
         assert lessons.claims(stem), f"{stem}: no 'What you learned' claim"
 
@@ -49,7 +49,7 @@ def test_solution_lab(stem, number, capsys):
 
 
 def test_check_says_when_there_is_no_answer(capsys):
-    stem = next(iter(lessons.MODULES))
+    stem = next(iter(lessons.notebooks()))
     assert lessons.check(stem, min(lessons.exercises(stem)), None) is None
     assert "no answer yet" in capsys.readouterr().out
 
@@ -61,7 +61,7 @@ def test_notebooks_check_the_exercises_the_lessons_define():
     import re
 
     notebooks = Path(__file__).resolve().parents[1] / "notebooks"
-    for stem in lessons.MODULES:
+    for stem in lessons.notebooks():
         cells = json.loads((notebooks / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
         code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
         asked = {int(n) for n in re.findall(rf'lessons\.check\("{stem}",\s*(\d+)', code)}

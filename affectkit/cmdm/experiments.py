@@ -287,21 +287,18 @@ def summarize(df: pd.DataFrame, by="setting", values=("ua", "wap", "spread")) ->
 
 # -- the settings notebooks share (03 and 04 train them, 07 maps them) ---------------------
 
-COLLAPSE_BETA, COLLAPSE_SIGMA = 0.2, 1.0         # notebook 03, section 2
-SEMI_LOSS = CMDMLoss(sigma="median", beta=1.0, omega=1.0)   # notebook 04's objective
-SEMI_LABEL_FRACTION, SEMI_BUDGET_EPOCHS = 0.1, 3  # notebook 04's label budget and training length
 
-
-def collapse_settings(beta: float = COLLAPSE_BETA, sigma=COLLAPSE_SIGMA) -> dict:
+def collapse_settings(beta: float, sigma) -> dict:
     """Notebook 03's collapse study: vanilla, matching alone, + the unpaired term,
-    + reconstruction (all without the unpaired term's help where named so)."""
+    + reconstruction (all without the unpaired term's help where named so), the
+    matching term at weight ``beta`` and kernel bandwidth ``sigma``."""
     return {"vanilla": Setting(VANILLA),
             "mmd_only": Setting(CMDMLoss(reconstruction=False, unpaired=False, beta=beta, sigma=sigma)),
             "mmd_unpaired": Setting(CMDMLoss(reconstruction=False, beta=beta, sigma=sigma)),
             "mmd_recon": Setting(CMDMLoss(unpaired=False, beta=beta, sigma=sigma))}
 
 
-def label_budget(world, fraction: float = SEMI_LABEL_FRACTION) -> int:
+def label_budget(world, fraction: float) -> int:
     """Notebook 04's labeled subset: ``fraction`` of the train split, at least two per class."""
     return max(len(world.classes) * 2, round(fraction * len(world.train)))
 

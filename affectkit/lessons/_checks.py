@@ -1,4 +1,4 @@
-"""Small checks shared by the lessons' exercises: type first, then the value."""
+"""Small checks shared by the lessons: the exercises' (type first, then the value) and the sidecars'."""
 
 from __future__ import annotations
 
@@ -42,3 +42,8 @@ def in_range(value: float, low: float, high: float, right: str, wrong: str, prof
     if low <= value <= high:
         return True, right.format(value=value)
     return False, wrong.format(value=value, low=low, high=high)
+
+
+def unit(value) -> bool:
+    """A rate or a share: a number in [0, 1] (a sidecar check)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= value <= 1.0

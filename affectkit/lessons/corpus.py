@@ -1,7 +1,15 @@
-"""Notebook 09: your own corpus."""
+"""Notebook 09: your own corpus.
+
+The demo's labels hold by construction: the words decide the class, the sound
+follows it, the face is the same in every clip. The pipes must show exactly that.
+"""
 
 from . import Claim, Exercise
-from ._checks import number, pair
+from ._checks import number, pair, unit
+from ._text import ASSERTED, f
+
+NOTEBOOK = "09_your_corpus"
+TITLE = "Your own corpus (the demo)"
 
 
 def _modalities(r):
@@ -18,18 +26,45 @@ CLAIMS = [
     Claim("CMDM Sec. 4.3: results are speaker-independent (no speaker in two splits); the demo keeps it",
           lambda r: f"{r['corpus_rows']['speakers']} speakers, "
                     f"{r['corpus_rows']['speakers_in_two_splits']} in more than one split",
-          lambda r: r["corpus_rows"]["speakers_in_two_splits"] == 0),
+          lambda r: r["corpus_rows"]["speakers_in_two_splits"] == 0, smoke=True),
     Claim("the extractor turns every readable clip of the demo corpus into features",
           lambda r: f"{r['extraction']['extracted']} of {r['corpus_rows']['clips']} clips, "
                     f"{r['extraction']['skipped']} skipped",
-          lambda r: r["extraction"]["skipped"] == 0 and r["extraction"]["extracted"] == r["corpus_rows"]["clips"]),
+          lambda r: r["extraction"]["skipped"] == 0 and r["extraction"]["extracted"] == r["corpus_rows"]["clips"],
+          smoke=True),
     Claim("CMDM on a corpus: the words carry the class they were written for (the demo's construction)",
           lambda r: f"L alone UA {r['construction_check']['L']:.2f}",
           lambda r: r["construction_check"]["L"] >= 0.9),
+    Claim("The demo's construction: the sound follows the class (speed and loudness): A alone more than 0.2 "
+          "above chance",
+          lambda r: f"A alone UA {r['construction_check']['A']:.2f} (chance {r['construction_check']['chance']:.2f})",
+          lambda r: r["construction_check"]["A"] > r["construction_check"]["chance"] + 0.2, shown=False),
     Claim("CMDM Sec. 4.3: the visual modality is the weakest; here a face that is the same in every clip "
           "carries nothing: chance",
           _modalities, _visual_weakest),
+    Claim("The demo's construction: one face in every clip, so the visual latents are one point (spread below "
+          "1e-4), unlike the acoustic ones",
+          lambda r: "latent spread: " + ", ".join(
+              f"{m} {v:.1e}" for m, v in r["latent_by_modality"]["spread"].items()),
+          lambda r: r["latent_by_modality"]["spread"]["V"] < 1e-4 < r["latent_by_modality"]["spread"]["A"],
+          smoke=True, shown=False),
 ]
+
+
+def sidecar(r, need, profile):
+    need(r["corpus_rows"]["labels"] == ["happy", "neutral", "sad"], f"the demo's labels: {r['corpus_rows']['labels']}")
+    ua = r["cmdm_ua"]
+    need(set(ua) == {"A alone", "V alone", "L alone", "AVL vanilla", "AVL matched", "AVL semi"}
+         and all(unit(v) for v in ua.values()), f"cmdm_ua: {ua}")
+    need({row["spl"] for row in r["easum_ds"]} == {"none", "soft"}, "easum_ds: none and soft")
+
+
+def readme(r) -> list:
+    c, e = r["construction_check"], r["extraction"]
+    return [f"the demo corpus (built from the sample clip; labels by construction): {e['extracted']} clips "
+            f"extracted, {e['skipped']} skipped",
+            f"test UA: L alone {f(c['L'], 2)} (the words decide), A alone {f(c['A'], 2)} (the sound follows), "
+            f"V alone {f(c['V'], 2)} (one face for every clip: chance {f(c['chance'], 2)}) {ASSERTED}"]
 
 
 def _chance(answer, profile):

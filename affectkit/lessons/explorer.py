@@ -2,8 +2,12 @@
 
 from ..readings import saturated
 from . import Claim, Exercise
-from ._checks import SMALL, number
+from ._checks import SMALL, number, unit
+from ._text import ASSERTED, f
 from .dg import mixes_domains
+
+NOTEBOOK = "07_latent_explorer"
+TITLE = "The latent explorer"
 
 
 def _spread(r):
@@ -19,6 +23,13 @@ def _dg(r):
     rows = {row["model"]: row for row in r["dg_scores"]}
     off = rows.pop("ω = 0")
     return off, next(iter(rows.values()))
+
+
+def _mixes(r) -> bool:
+    """Every matched model's domain silhouette at most half of omega = 0's (notebook 05's rule)."""
+    rows = {row["model"]: row["silhouette_domain"] for row in r["dg_scores"]}
+    off = rows.pop("ω = 0")
+    return all(mixes_domains(off, on) for on in rows.values())
 
 
 CLAIMS = [
@@ -41,8 +52,29 @@ CLAIMS = [
           "invariance: notebook 05's domain probe still tells the corpora apart",
           lambda r: f"domain silhouette {_dg(r)[0]['silhouette_domain']:.3f} with omega = 0, "
                     f"{_dg(r)[1]['silhouette_domain']:.3f} with moment matching",
-          lambda r: mixes_domains(_dg(r)[0]["silhouette_domain"], _dg(r)[1]["silhouette_domain"])),
+          _mixes),
 ]
+
+
+def sidecar(r, need, profile):
+    spread, sil = r["latent_spread"], r["modality_silhouette"]
+    need(set(spread) == {"collapsed", "fixed"} and all(v > 0 for v in spread.values()), f"latent_spread: {spread}")
+    need(set(sil) == {"vanilla", "matched"} and all(-1 <= v <= 1 for v in sil.values()), f"modality_silhouette: {sil}")
+    knn = r["knn_accuracy"]
+    need(set(knn) == {"vanilla", "matched"} and all(unit(v) for v in knn.values()), f"knn_accuracy: {knn}")
+    need(all(0 <= row["trustworthiness"] <= 1 for row in r["collapse_scores"]), "collapse_scores: trustworthiness")
+    full = r["full_matching"]
+    need(set(full) == {"pair", "ceiling", "vanilla_pair"} and 0 <= full["pair"] <= full["ceiling"] == 4,
+         f"full_matching: {full}")
+    need({row["model"] for row in r["dg_scores"]} >= {"ω = 0"}, "dg_scores: the ω = 0 model")
+
+
+def readme(r) -> list:
+    s, sil = r["latent_spread"], r["modality_silhouette"]
+    return [f"the collapsed latent space is {s['fixed'] / s['collapsed']:.0f}x smaller than the full model's "
+            f"(spread {f(s['collapsed'], 2)} vs {f(s['fixed'], 2)}) {ASSERTED}",
+            f"modality silhouette vanilla {f(sil['vanilla'])} vs matched (notebook 04, median bandwidth) "
+            f"{f(sil['matched'])}: matching mixes the modalities {ASSERTED}"]
 
 
 def _scale(answer, profile):

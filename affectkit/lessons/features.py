@@ -2,6 +2,13 @@
 
 from . import Claim, Exercise
 from ._checks import number, pair
+from ._text import ASSERTED
+
+NOTEBOOK = "01_features"
+TITLE = "Real media to features"
+# the sample clip is the same in every profile: 4.7 s of speech, 118 frames
+SHAPES = {"A": [1582], "V": [18, 1764], "L": [22, 384]}
+PADDING = {"words": 14, "kept_of_12": 12, "kept_of_30": 14}
 
 
 def _is10_parts(r) -> str:
@@ -14,15 +21,29 @@ def _is10_parts(r) -> str:
 CLAIMS = [
     Claim("CMDM Sec. 3.1: openSMILE's IS10 configuration gives 1,582 acoustic values per utterance",
           lambda r: f"this clip: {r['shapes']['A'][0]} values{_is10_parts(r)}",
-          lambda r: r["shapes"]["A"] == [1582]),
+          lambda r: r["shapes"]["A"] == [1582], smoke=True),
     Claim("CMDM Table 3: 18 faces and 22 words per utterance after padding",
           lambda r: f"V {r['shapes']['V'][0]} x {r['shapes']['V'][1]}, L {r['shapes']['L'][0]} x {r['shapes']['L'][1]}",
-          lambda r: r["shapes"]["V"][0] == 18 and r["shapes"]["L"][0] == 22),
+          lambda r: r["shapes"]["V"][0] == 18 and r["shapes"]["L"][0] == 22, smoke=True),
     Claim("CMDM Sec. 3.1: z-normalise each feature dimension (the kit: with the train split's statistics)",
           lambda r: f"train |mean| <= {r['znorm']['train_mean']:.1e}, std {r['znorm']['train_std']:.3f}; "
                     f"test keeps an offset up to {r['znorm']['test_mean']:.3f}",
-          lambda r: r["znorm"]["train_mean"] < 1e-4 and abs(r["znorm"]["train_std"] - 1) < 1e-3),
+          lambda r: r["znorm"]["train_mean"] < 1e-4 and abs(r["znorm"]["train_std"] - 1) < 1e-3, smoke=True),
+    Claim("The kit's check: fit on train only, ZNorm leaves the test split its own offset (between 0.01 and 1)",
+          lambda r: f"test |mean| up to {r['znorm']['test_mean']:.3f}",
+          lambda r: 0.01 < r["znorm"]["test_mean"] < 1.0, shown=False),
 ]
+
+
+def sidecar(r, need, profile):
+    need(r["shapes"] == SHAPES, f"the sample clip's shapes are {SHAPES}, got {r['shapes']}")
+    need(r["padding"] == PADDING, f"the sample clip's padding is {PADDING}, got {r['padding']}")
+
+
+def readme(r) -> list:
+    s = r["shapes"]
+    return [f"the sample clip gives A {s['A'][0]} (IS10), V {s['V'][0]} x {s['V'][1]} (HOG faces), "
+            f"L {s['L'][0]} x {s['L'][1]} (MiniLM word vectors) {ASSERTED}"]
 
 
 def _quieter(answer, profile):
