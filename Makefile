@@ -64,11 +64,11 @@ lock:
 
 ## run: execute every notebook (lab profile) into build/, render HTML, write build/index.html
 run: $(STAMP)
-	$(PY) -m affectkit.runner --profile lab --out build
+	$(PY) -m affectkit.tools.runner --profile lab --out build
 
 ## readme: regenerate the README's results section from build/results (after `make run`)
 readme: $(STAMP)
-	$(PY) -m affectkit.report build/results README.md
+	$(PY) -m affectkit.tools.report build/results README.md
 
 ## lab: JupyterLab on the notebooks
 lab: $(STAMP)

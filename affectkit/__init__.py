@@ -10,8 +10,8 @@
 from . import config, metrics
 from .config import get_profile, resolve_device, seed_everything
 from .data import MultimodalDataset, make_domains, make_world
-from .figure_audit import install_if_asked as _audit_figures
-from .record import record, this_notebook
+from .teach.figure_audit import install_if_asked as _audit_figures
+from .teach.record import record, this_notebook
 
 _audit_figures()   # only with AFFECTKIT_AUDIT_FIGURES=1 (the tests): every figure's title and labels
 

@@ -1,6 +1,6 @@
-"""python -m affectkit: see affectkit.cli."""
+"""python -m affectkit: see affectkit.tools.cli."""
 import sys
 
-from .cli import main
+from .tools.cli import main
 
 sys.exit(main())

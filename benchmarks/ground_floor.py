@@ -16,7 +16,7 @@ import time
 import torch
 
 import affectkit
-from affectkit.runner import execute, list_notebooks
+from affectkit.tools.runner import execute, list_notebooks
 
 
 def best_of(fn, repeat):

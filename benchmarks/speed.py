@@ -172,7 +172,7 @@ def tables() -> dict:
     from affectkit import parallel
     from affectkit.cmdm.experiments import collapse_settings, run_settings
     from affectkit.easum.experiments import run_dg
-    from affectkit.lessons.collapse import COLLAPSE_BETA, COLLAPSE_SIGMA
+    from affectkit.teach.lessons.collapse import COLLAPSE_BETA, COLLAPSE_SIGMA
 
     study = collapse_settings(COLLAPSE_BETA, COLLAPSE_SIGMA)
     work = {"cmdm (03's collapse table)": lambda w: run_settings(study, "lab", workers=w, progress=False),
@@ -191,7 +191,7 @@ def tables() -> dict:
 
 
 def notebooks() -> dict:
-    from affectkit.runner import execute, list_notebooks
+    from affectkit.tools.runner import execute, list_notebooks
 
     seconds = {}
     with tempfile.TemporaryDirectory() as tmp:

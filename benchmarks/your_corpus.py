@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-from affectkit.cli import train_cmdm, train_easum
+from affectkit.tools.cli import train_cmdm, train_easum
 from affectkit.features.demo import make_demo_corpus
 from affectkit.features.extract import extract
 

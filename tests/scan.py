@@ -8,7 +8,7 @@ would trip over:
   by the run, set in the notebook's code, or be one of the papers' numbers
   kept in ``affectkit/*/reference.py``;
 - a figure without a title or an axis label (the kernel's figure audit,
-  :mod:`affectkit.figure_audit`, prints those to stderr);
+  :mod:`affectkit.teach.figure_audit`, prints those to stderr);
 - a traceback, a warning, any stderr text, a stray ``<... at 0x...>`` repr, or a
   widget without a static fallback (a progress bar frozen in a static view);
 - a notebook that does not end with its "What you learned" table.
@@ -133,7 +133,7 @@ def problems(nb: dict) -> list:
         html = "".join(_text(o.get("data", {}).get("text/html", "")) for o in tail.get("outputs", []))
         if "paper claim" not in html or "reproduces?" not in html:
             out.append("the last cell does not show the 'What you learned' table "
-                       "(affectkit.lessons.show(stem, profile))")
+                       "(affectkit.teach.lessons.show(stem, profile))")
         if any(c["cell_type"] == "markdown" for c in nb["cells"][last_code + 1:]):
             out.append("markdown after the 'What you learned' table: it must end the notebook")
     return out

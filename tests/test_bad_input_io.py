@@ -11,7 +11,7 @@ import pytest
 
 import importlib
 
-from affectkit import bench, runner
+from affectkit.tools import bench, runner
 from affectkit.data.iemocap import load_iemocap
 from affectkit.data.meld import load_meld, read_csv
 from affectkit.data.mmsa import load_mmsa
@@ -21,7 +21,7 @@ from affectkit.features.lexical import WordEmbedder, load_encoder
 
 from .test_meld import ROWS, write
 
-record = importlib.import_module("affectkit.record")   # the module (affectkit.record is the function)
+record = importlib.import_module("affectkit.teach.record")   # the module (affectkit.teach.record is the function)
 
 # -- MELD CSVs: structure problems are named with the file and the line -------------------
 

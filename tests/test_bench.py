@@ -1,7 +1,7 @@
-"""python -m affectkit.bench meld on tiny invented MELD files (no corpus rows)."""
+"""python -m affectkit.tools.bench meld on tiny invented MELD files (no corpus rows)."""
 import json
 
-from affectkit import bench
+from affectkit.tools import bench
 
 from .test_meld import ROWS, write
 

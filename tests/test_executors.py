@@ -17,7 +17,7 @@ from pathlib import Path
 
 import papermill
 
-from affectkit.runner import list_notebooks
+from affectkit.tools.runner import list_notebooks
 
 BIN = Path(sys.executable).parent
 INTERACTIVE = [p for p in list_notebooks() if "interact(" in p.read_text(encoding="utf-8")]

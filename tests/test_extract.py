@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from affectkit import cli
+from affectkit.tools import cli
 from affectkit.data.corpus import load_corpus
 from affectkit.features.demo import make_demo_corpus
 from affectkit.features.extract import extract, read_labels

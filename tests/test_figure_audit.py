@@ -6,7 +6,8 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pytest
 
-from affectkit import diagrams, figure_audit, progress
+from affectkit.teach import diagrams, figure_audit
+from affectkit import progress
 from affectkit.cmdm import CMDM
 from affectkit.config import PROFILES
 from affectkit.easum import DGModel, DSModel

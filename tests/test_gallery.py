@@ -9,8 +9,8 @@ from html import escape as html_escape
 import numpy as np
 import pytest
 
-from affectkit import gallery
-from affectkit.runner import execute, list_notebooks
+from affectkit.tools import gallery
+from affectkit.tools.runner import execute, list_notebooks
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

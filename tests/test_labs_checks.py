@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from affectkit import labs
+from affectkit.teach import labs
 from affectkit.cmdm import bandwidth, derangement, gaussian_kernel, mmd, paired_discrepancy
 from affectkit.easum import moment_distance, moment_distance_total
 

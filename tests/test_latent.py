@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from affectkit import checkpoints, latent, plots, widgets
+from affectkit import checkpoints, latent
+from affectkit.teach import plots, widgets
 from affectkit.easum.models import DGModel
 from affectkit.cmdm.train import load_checkpoint, save_checkpoint
 from affectkit.easum import load_dg, save_dg

@@ -1,8 +1,8 @@
-"""The "What you learned" tables use the kit's verdict rules (affectkit.readings), the same
+"""The "What you learned" tables use the kit's verdict rules (affectkit.teach.readings), the same
 rules as the readings the notebooks print beside their figures: a gain counts on every
 seed, a curve on every step, a matching term at 95% of its ceiling does not pull."""
 
-from affectkit import lessons, readings
+from affectkit.teach import lessons, readings
 
 
 def _row(stem, claim_start, sidecar):

@@ -261,7 +261,7 @@ def test_shared_models_are_found_by_a_hash_of_their_setting(tmp_path, monkeypatc
     from affectkit import model_store
     from affectkit.cmdm import CMDM, CMDMLoss
     from affectkit.cmdm.experiments import Setting, collapse_settings
-    from affectkit.lessons.collapse import COLLAPSE_BETA, COLLAPSE_SIGMA
+    from affectkit.teach.lessons.collapse import COLLAPSE_BETA, COLLAPSE_SIGMA
 
     monkeypatch.setenv("AFFECTKIT_CHECKPOINT_DIR", str(tmp_path))
     written = Setting(CMDMLoss(reconstruction=False, unpaired=False, beta=0.2, sigma=1.0))
@@ -294,7 +294,7 @@ def test_a_checkpoint_under_another_key_is_not_taken(tmp_path, monkeypatch, smok
     from affectkit import model_store
     from affectkit.cmdm import CMDM
     from affectkit.cmdm.experiments import collapse_settings
-    from affectkit.lessons.collapse import COLLAPSE_BETA, COLLAPSE_SIGMA
+    from affectkit.teach.lessons.collapse import COLLAPSE_BETA, COLLAPSE_SIGMA
 
     monkeypatch.setenv("AFFECTKIT_CHECKPOINT_DIR", str(tmp_path))
     a, b = collapse_settings(COLLAPSE_BETA, COLLAPSE_SIGMA)["vanilla"], collapse_settings(COLLAPSE_BETA, COLLAPSE_SIGMA)["mmd_only"]

@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from affectkit import lessons, report
-from affectkit.lessons import meld
+from affectkit.teach import lessons
+from affectkit.tools import report
+from affectkit.teach.lessons import meld
 
 STEM = "08_meld_text"
 MODELS = ("majority", "logreg", "cmdm-L", "finetuned")
@@ -111,7 +112,7 @@ def invented_meld(folder, splits=(("train", 112), ("dev", 42), ("test", 42)), se
 @pytest.mark.parametrize("with_test", [True, False], ids=["dev+test", "dev only"])
 def test_notebook_scores_test_once_and_compares_test_only(with_test, tmp_path, monkeypatch):
     from .test_executors import papermill_cli
-    from affectkit.runner import list_notebooks
+    from affectkit.tools.runner import list_notebooks
 
     splits = (("train", 112), ("dev", 42)) + ((("test", 42),) if with_test else ())
     data = tmp_path / "meld"

@@ -3,7 +3,7 @@
 Smoke profile here (``make test``), through the plain papermill CLI with no kit
 variable; lab profile under the ``lab`` marker (``make test-lab``), through the
 kit's runner. After each run its findings, all read from the notebook's lesson
-module (:func:`affectkit.lessons.problems`): the sidecar check, and every claim
+module (:func:`affectkit.teach.lessons.problems`): the sidecar check, and every claim
 whose verdict the module expects at that profile.
 """
 
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from affectkit.runner import execute, list_notebooks, notebook_parameters, stored_outputs
+from affectkit.tools.runner import execute, list_notebooks, notebook_parameters, stored_outputs
 
-from affectkit import lessons
+from affectkit.teach import lessons
 
 from . import scan
 from .test_executors import papermill_cli
@@ -51,7 +51,7 @@ def test_stored_clean_with_parameters(path):
     assert {"profile", "seed", "device"} <= set(params), params
     assert params["profile"] == '"lab"', "notebooks default to the lab profile"
     assert path.stem in lessons.notebooks(), \
-        f"{path.stem} has no lesson module: add affectkit/lessons/<slug>.py with NOTEBOOK = {path.stem!r}"
+        f"{path.stem} has no lesson module: add affectkit/teach/lessons/<slug>.py with NOTEBOOK = {path.stem!r}"
 
 
 SIDECARS = {}  # stem -> the bytes of its smoke sidecar, for the reproducibility test

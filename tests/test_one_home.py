@@ -1,5 +1,5 @@
 """One home per notebook: what a notebook claims, the README's lines about it and the findings the
-tests assert are written once, in its lesson module (:mod:`affectkit.lessons`), and nowhere else."""
+tests assert are written once, in its lesson module (:mod:`affectkit.teach.lessons`), and nowhere else."""
 
 import ast
 import json
@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from affectkit import lessons, readings
-from affectkit.runner import list_notebooks, notebook_parameters
+from affectkit.teach import lessons, readings
+from affectkit.tools.runner import list_notebooks, notebook_parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "affectkit" / "lessons"
 SCANNED = ("affectkit", "tests", "benchmarks")
-# the verdict rules: every function of affectkit.readings whose docstring says it is THE rule for a kind
+# the verdict rules: every function of affectkit.teach.readings whose docstring says it is THE rule for a kind
 # of claim, and `consistent` (the rule `beats` names)
 RULES = {name for name, fn in vars(readings).items()
          if callable(fn) and (fn.__doc__ or "").startswith("THE rule")} | {"consistent"}
@@ -108,7 +108,7 @@ def test_findings_rules_live_in_lesson_modules():
     tests or the benchmarks. This scan finds the two things a findings rule is made of:
 
     - a call of a verdict rule (:data:`RULES`: ``beats``, ``shape``, ``saturated``, ...), allowed in
-      ``affectkit/lessons/``, in ``affectkit/readings.py`` that defines them and in
+      ``affectkit/teach/lessons/``, in ``affectkit/teach/readings.py`` that defines them and in
       ``tests/test_readings.py`` that tests them on numbers;
     - a lookup (``r["key"]``, ``r.get("key")``, ``"key" in r``) of a key that a notebook records into
       its sidecar and that the library does not also write as data of its own: a sidecar read.
@@ -130,7 +130,7 @@ def test_findings_rules_live_in_lesson_modules():
                         found.append(f"{where}:{node.lineno}: calls the verdict rule {_name(node.func)}")
         found += [f"{where}:{line}: reads the sidecar key {key!r}"
                   for line, key in _reads(tree) if key in sidecar_keys]
-    assert not found, ("findings rules outside affectkit/lessons/ (move them to the notebook's lesson "
+    assert not found, ("findings rules outside affectkit/teach/lessons/ (move them to the notebook's lesson "
                        "module):\n" + "\n".join(found))
 
 

@@ -1,6 +1,6 @@
 """One visual language: a class, a corpus and a modality keep their colour in every figure.
 
-Checked from the library's mapping (:mod:`affectkit.palette`) and from the
+Checked from the library's mapping (:mod:`affectkit.teach.palette`) and from the
 artists every plot function draws: the same level gets the same colour whatever
 is drawn beside it and in whatever order.
 """
@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from affectkit import palette as pal
-from affectkit import plots
+from affectkit.teach import palette as pal
+from affectkit.teach import plots
 from affectkit.data.labels import EASUM9, IEMOCAP4, IEMOCAP6, MELD7
 
 matplotlib.use("Agg")

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from affectkit import plots
+from affectkit.teach import plots
 from affectkit.data.dataset import MultimodalDataset
 from affectkit.data.domains import feature_moments
 from affectkit.probe import knob_sweep, linear_probe, pooled_features
@@ -71,7 +71,7 @@ def test_training_figures_have_labels():
     import numpy as np
     import pandas as pd
 
-    from affectkit import plots
+    from affectkit.teach import plots
 
     history = pd.DataFrame({"epoch": [0, 1, 2], "cls": [1.2, 0.8, 0.6], "u_pair": [3.9, 3.5, 3.2]})
     ax = plots.loss_curves(history).axes[0]
@@ -109,7 +109,7 @@ def test_line_band_is_the_seed_std_and_a_palette_keeps_colours():
     import matplotlib.colors as mcolors
     import pandas as pd
 
-    from affectkit import plots
+    from affectkit.teach import plots
 
     df = pd.DataFrame({"x": [0, 0, 0, 1, 1, 1], "y": [1.0, 2.0, 3.0, 2.0, 2.0, 2.0], "setting": "mm"})
     ax = plots.line(df, x="x", y="y", hue="setting", palette={"mm": "#ff0000"}).axes[0]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from affectkit import readings
+from affectkit.teach import readings
 
 
 def test_seed_verdict():

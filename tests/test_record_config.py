@@ -17,10 +17,10 @@ import torch
 
 import affectkit
 from affectkit.config import get_profile, resolve_device, seed_everything
-from affectkit.record import load, notebook_stem, to_jsonable
-from affectkit.runner import list_notebooks
+from affectkit.teach.record import load, notebook_stem, to_jsonable
+from affectkit.tools.runner import list_notebooks
 
-record_module = importlib.import_module("affectkit.record")  # affectkit.record is the function
+record_module = importlib.import_module("affectkit.teach.record")  # affectkit.teach.record is the function
 
 
 def test_record_merges_atomically(tmp_path, monkeypatch):
@@ -186,7 +186,7 @@ def test_resolve_device():
 WRITER = """
 import importlib
 import sys
-rec = importlib.import_module("affectkit.record")
+rec = importlib.import_module("affectkit.teach.record")
 for i in range(int(sys.argv[2])):
     rec.record(f"w{sys.argv[1]}_{i}", i, notebook="shared")
 """
@@ -203,7 +203,7 @@ def test_concurrent_writers_lose_no_record(tmp_path, writers):
 
 
 def test_a_corrupt_sidecar_is_named(tmp_path, monkeypatch):
-    rec = importlib.import_module("affectkit.record")
+    rec = importlib.import_module("affectkit.teach.record")
     monkeypatch.setenv("AFFECTKIT_RESULTS_DIR", str(tmp_path))
     (tmp_path / "nb.json").write_text("{truncated")
     with pytest.raises(ValueError, match=r"nb.json is not a valid results file.*delete it"):

@@ -1,13 +1,14 @@
-"""The README's results section is generated from sidecars (affectkit.report), in the
-lines each notebook's lesson module writes (affectkit.lessons)."""
+"""The README's results section is generated from sidecars (affectkit.tools.report), in the
+lines each notebook's lesson module writes (affectkit.teach.lessons)."""
 
 import json
 from pathlib import Path
 
 import pytest
 
-from affectkit import lessons, report
-from affectkit.runner import list_notebooks
+from affectkit.teach import lessons
+from affectkit.tools import report
+from affectkit.tools.runner import list_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +32,7 @@ def test_readme_has_one_generated_results_section():
     text = (ROOT / "README.md").read_text()
     assert text.count(report.BEGIN) == 1 and text.count(report.END) == 1
     section = text.split(report.BEGIN)[1].split(report.END)[0]
-    assert "python -m affectkit.report" in section and report.ASSERTED in section
+    assert "python -m affectkit.tools.report" in section and report.ASSERTED in section
 
 
 def test_markdown_from_sidecars(tmp_path):

@@ -4,7 +4,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from affectkit.runner import NotebookError, execute, headline, notebook_parameters, stored_outputs
+from affectkit.tools.runner import NotebookError, execute, headline, notebook_parameters, stored_outputs
 
 
 def write(tmp_path, *sources, params='profile = "lab"\nseed = 0', name="01_demo.ipynb"):

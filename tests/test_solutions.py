@@ -1,5 +1,5 @@
 """Every "Try it" exercise has a solution (``notebooks/solutions/<stem>.py``) and a
-check (``affectkit.lessons``): the solutions run here and their answers pass the checks.
+check (``affectkit.teach.lessons``): the solutions run here and their answers pass the checks.
 
 Smoke sizes in ``make test`` (the check may answer "cannot be judged": never "not
 yet"); lab sizes under the ``lab`` marker, where every check must say "right".
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from affectkit import lessons
+from affectkit.teach import lessons
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "notebooks" / "solutions"
 CASES = [(stem, n) for stem in lessons.notebooks() for n in sorted(lessons.exercises(stem))]

@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
 
-from affectkit import widgets
+from affectkit.teach import widgets
 from affectkit.cmdm.experiments import VANILLA, Setting, prepare, run_settings, summarize
 from affectkit.cmdm.objectives import CMDMLoss
 

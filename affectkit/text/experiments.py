@@ -1,4 +1,4 @@
-"""Real MELD text, text only, no conversation context (notebook 08, ``affectkit.bench meld``).
+"""Real MELD text, text only, no conversation context (notebook 08, ``affectkit.tools.bench meld``).
 
 Four models, each trained on MELD train and scored on a split (dev, or test
 when its file is there) with weighted F1 and accuracy:

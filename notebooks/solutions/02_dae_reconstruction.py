@@ -1,7 +1,7 @@
 """Solutions to the "Try it" exercises of notebook 02 (the deep auto-encoders).
 
 Each ``exercise_<n>(profile, seed)`` returns the answer that
-``affectkit.lessons.check("02_dae_reconstruction", n, answer, profile)`` reads.
+``affectkit.teach.lessons.check("02_dae_reconstruction", n, answer, profile)`` reads.
 """
 
 import affectkit

@@ -1,13 +1,13 @@
 """Solutions to the "Try it" exercises of notebook 03 (MMD, latent collapse and the unpaired fix).
 
 Each ``exercise_<n>(profile, seed)`` returns the answer that
-``affectkit.lessons.check("03_mmd_collapse", n, answer, profile)`` reads.
+``affectkit.teach.lessons.check("03_mmd_collapse", n, answer, profile)`` reads.
 """
 
 from affectkit.cmdm.experiments import Setting, run_settings
 from affectkit.cmdm.experiments import collapse_settings as collapse_study
 from affectkit.cmdm.objectives import CMDMLoss
-from affectkit.lessons.collapse import COLLAPSE_BETA, COLLAPSE_SIGMA
+from affectkit.teach.lessons.collapse import COLLAPSE_BETA, COLLAPSE_SIGMA
 
 
 def exercise_1(profile="lab", seed=0):

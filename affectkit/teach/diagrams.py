@@ -5,7 +5,7 @@ latent and classifier sizes) and draws where each loss term of Eq. 2-9 acts;
 :func:`easum` reads a DG and a DS model (hidden size, layers, heads) and draws
 the two phases: the domain-general model with moment matching, then the
 domain-specific model learning from the frozen DG model's soft pseudo labels.
-Colours follow :mod:`affectkit.palette` (modalities, domains); loss terms are red.
+Colours follow :mod:`affectkit.teach.palette` (modalities, domains); loss terms are red.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Command-line benchmarks on real corpora.
 
-    python -m affectkit.bench meld --data-dir DIR --split dev|test [--epochs 2] [--seed 0] [--frozen-layers 0]
+    python -m affectkit.tools.bench meld --data-dir DIR --split dev|test [--epochs 2] [--seed 0] [--frozen-layers 0]
 
 ``meld`` fine-tunes the kit's best text-only model (:mod:`affectkit.text.models`;
 no conversation context, no speakers) on MELD train and prints its scores on
@@ -20,11 +20,11 @@ from .cli import positive_int, positive_number, seed
 def meld(args) -> dict:
     import torch
 
-    from .config import resolve_device
-    from .data.labels import MELD7
-    from .data.meld import load_meld, meld_dir
-    from .text.experiments import classification_scores
-    from .text.models import fit_text_classifier
+    from ..config import resolve_device
+    from ..data.labels import MELD7
+    from ..data.meld import load_meld, meld_dir
+    from ..text.experiments import classification_scores
+    from ..text.models import fit_text_classifier
 
     folder = meld_dir(args.data_dir)
     data = load_meld(folder, splits=("train", args.split))
@@ -47,7 +47,7 @@ def meld(args) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m affectkit.bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m affectkit.tools.bench", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     m = sub.add_parser("meld", help="fine-tune the text model on MELD train, score a split, print JSON")
     m.add_argument("--data-dir", default=None,
@@ -65,7 +65,7 @@ def main(argv=None) -> int:
     try:
         result = meld(args)
     except (FileNotFoundError, ValueError, TypeError, OSError) as err:
-        print(f"affectkit.bench meld: {err}", file=sys.stderr)
+        print(f"affectkit.tools.bench meld: {err}", file=sys.stderr)
         return 2
     print(json.dumps(result, indent=2))
     return 0

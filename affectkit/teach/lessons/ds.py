@@ -254,7 +254,7 @@ def _entropy(answer, profile):
 def _soft_ce(answer, profile):
     import torch.nn.functional as F
 
-    from ..easum import soft_label_kl
+    from ...easum import soft_label_kl
 
     v, bad = number(answer, "the soft cross-entropy")
     if bad:

@@ -6,19 +6,19 @@ holds everything the kit says about its notebook's results:
 - ``NOTEBOOK``: the notebook's stem; the registry finds the module by it
   (:func:`notebooks`), so a new notebook needs no line anywhere else;
 - ``CLAIMS``: the papers' claims and the kit's own checks, each with its reading
-  from the sidecar, its verdict rule (one of :mod:`affectkit.readings`) and the
+  from the sidecar, its verdict rule (one of :mod:`affectkit.teach.readings`) and the
   verdict expected at each profile. The "What you learned" table (:func:`show`),
   the gallery's pass marks and the findings the tests assert (:func:`problems`)
   are all read from them;
 - ``sidecar(results, need, profile)``: what the sidecar must hold (keys, sizes,
   ranges); ``need(condition, message)`` notes each condition that fails;
 - ``TITLE`` and ``readme(results) -> [line]``: its part of the README's results
-  section (:mod:`affectkit.report`);
+  section (:mod:`affectkit.tools.report`);
 - ``EXERCISES``: its "Try it" checks (:func:`check`);
 - ``SHARED`` (where other notebooks reuse its choices): parameter name -> value,
   the values of its parameters cell, which the other notebooks import from here.
 
-    from affectkit import lessons
+    from affectkit.teach import lessons
     lessons.show("03_mmd_collapse", profile=profile)   # the closing table
     lessons.check("03_mmd_collapse", 1, answer, profile=profile)
 """

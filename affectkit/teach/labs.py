@@ -8,7 +8,7 @@ is. A check prints its verdict and returns True / False; with ``strict=True``
 (the labs' autograded test cells) a wrong answer raises ``AssertionError``
 with the same message, which nbgrader shows as the feedback.
 
-    from affectkit.labs import check_mmd
+    from affectkit.teach.labs import check_mmd
     check_mmd(my_mmd)                 # prints "right: ..." or "not yet: <the mistake>"
 """
 
@@ -19,9 +19,9 @@ import itertools
 import torch
 import torch.nn.functional as F
 
-from .cmdm.losses import bandwidth, gaussian_kernel, mmd, paired_discrepancy, sq_distances
-from .easum.losses import hard_label_ce, moment_distance, moment_distance_total, soft_label_kl
-from .easum.mag import MAG
+from ..cmdm.losses import bandwidth, gaussian_kernel, mmd, paired_discrepancy, sq_distances
+from ..easum.losses import hard_label_ce, moment_distance, moment_distance_total, soft_label_kl
+from ..easum.mag import MAG
 
 TOL = 1e-4
 

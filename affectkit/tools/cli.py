@@ -47,7 +47,7 @@ positive_number.__name__ = "number"
 
 
 def _corpora(paths) -> dict:
-    from .data.corpus import load_corpus
+    from ..data.corpus import load_corpus
 
     corpora = {}
     for path in paths:
@@ -62,8 +62,8 @@ def train_cmdm(args) -> dict:
     """Table 4's comparisons on the corpus: each modality alone, A+V+L without and
     with distribution matching (+ the unpaired term), and semi-supervised with the
     corpus's unlabeled pool when it has one."""
-    from .cmdm.experiments import Setting, run_settings, summarize
-    from .cmdm.objectives import CMDMLoss
+    from ..cmdm.experiments import Setting, run_settings, summarize
+    from ..cmdm.objectives import CMDMLoss
 
     (corpus,) = _corpora([args.data]).values()
     matched = CMDMLoss(sigma="median", beta=1.0, omega=1.0)
@@ -83,7 +83,7 @@ def train_cmdm(args) -> dict:
 def train_easum(args) -> dict:
     """A DG model over the corpora (moment matching across them when there are
     several), then per corpus a DS model with and without its soft pseudo labels."""
-    from .easum.experiments import DSSetting, run_dg, run_ds, summarize_metrics
+    from ..easum.experiments import DSSetting, run_dg, run_ds, summarize_metrics
 
     corpora = _corpora(args.data)
     models = {}
@@ -112,13 +112,14 @@ def explore(args) -> dict:
     import matplotlib
 
     matplotlib.use("Agg")
-    from . import latent, plots
+    from .. import latent
+    from ..teach import plots
     import numpy as np
     import pandas as pd
 
-    from .cmdm.experiments import Setting, prepare, train_setting
-    from .cmdm.objectives import CMDMLoss
-    from .cmdm.train import predict
+    from ..cmdm.experiments import Setting, prepare, train_setting
+    from ..cmdm.objectives import CMDMLoss
+    from ..cmdm.train import predict
 
     (corpus,) = _corpora([args.data]).values()
     out = Path(args.out)
@@ -174,8 +175,8 @@ def _training_args(p):
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="affectkit", description=__doc__.split("\n\n")[0])
     sub = top.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="execute the notebooks (arguments of python -m affectkit.runner)", add_help=False)
-    sub.add_parser("bench", help="benchmarks on real corpora (arguments of python -m affectkit.bench)",
+    sub.add_parser("run", help="execute the notebooks (arguments of python -m affectkit.tools.runner)", add_help=False)
+    sub.add_parser("bench", help="benchmarks on real corpora (arguments of python -m affectkit.tools.bench)",
                    add_help=False)
     d = sub.add_parser("demo", help="write the demo clips and their labels.csv into a folder")
     d.add_argument("folder")
@@ -209,11 +210,11 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.command == "demo":
-            from .features.demo import make_demo_corpus
+            from ..features.demo import make_demo_corpus
             print(f"wrote {make_demo_corpus(args.folder, args.per_speaker)}")
             return 0
         if args.command == "extract":
-            from .features.extract import extract
+            from ..features.extract import extract
             result = extract(args.clips, args.labels, args.out, args.jobs, not args.quiet, args.keep_parts)
             print(json.dumps({"corpus": repr(result["corpus"]), "path": str(result["path"]),
                               "extracted": result["extracted"], "reused": result["reused"],

@@ -65,7 +65,7 @@ def _quieter(answer, profile):
 
 
 def _frames(answer, profile):
-    from ..features import sample_clip, visual
+    from ...features import sample_clip, visual
 
     if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
         return False, "give a pair: (kept frames, padding rows at n_faces = 18)"

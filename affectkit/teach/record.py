@@ -27,7 +27,7 @@ except ImportError:  # Windows
 import numpy as np
 import torch
 
-from .files import atomic_write, plain_name
+from ..files import atomic_write, plain_name
 
 
 def results_dir() -> Path:
@@ -91,7 +91,7 @@ def _vscode_file() -> str | None:
 def notebook_stem() -> str:
     """The running notebook's stem, the name of its sidecar. In this order:
 
-    1. ``$AFFECTKIT_NOTEBOOK``: set by the kit's runner (:mod:`affectkit.runner`);
+    1. ``$AFFECTKIT_NOTEBOOK``: set by the kit's runner (:mod:`affectkit.tools.runner`);
     2. ``$JPY_SESSION_NAME``: the notebook's path, set by the Jupyter server for
        JupyterLab's and Notebook's kernels (ignored when inherited from a parent
        kernel, and for consoles, whose session name is not an ``.ipynb``);

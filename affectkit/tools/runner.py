@@ -1,14 +1,14 @@
 """Execute the kit's notebooks headlessly (papermill), render them, build the gallery.
 
-    python -m affectkit.runner --profile lab --out build
+    python -m affectkit.tools.runner --profile lab --out build
 
 runs every ``notebooks/NN_*.ipynb`` with kernel ``python3`` into
 ``build/notebooks/``, renders each to HTML (equations by a local MathJax),
 writes each sidecar to ``build/results/`` and the gallery ``build/index.html``
-(:mod:`affectkit.gallery`: per notebook its title, what it teaches, a figure,
+(:mod:`affectkit.tools.gallery`: per notebook its title, what it teaches, a figure,
 its findings with their pass marks and its run time), and prints a table.
 ``--readme README.md`` then regenerates the README's results section from
-those sidecars (:mod:`affectkit.report`). The test suite uses :func:`execute` too, so CI runs notebooks exactly as users do.
+those sidecars (:mod:`affectkit.tools.report`). The test suite uses :func:`execute` too, so CI runs notebooks exactly as users do.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 from . import gallery
 from .cli import positive_int
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 
 

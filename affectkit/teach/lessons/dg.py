@@ -175,7 +175,7 @@ def readme(r) -> list:
 
 
 def _pooled(ds, modality="A", masked=True):
-    from ..data.transforms import masked_mean
+    from ...data.transforms import masked_mean
     x = ds.x[modality]
     if x.ndim == 2:
         return x
@@ -194,7 +194,7 @@ def _raw_pair(profile):
 
 def _slips(profile, k=2):
     """What the usual slips give for exercise 1's distance (with moment order ``k``): name -> value."""
-    from ..easum import moment_distance
+    from ...easum import moment_distance
 
     d = _domains(profile)
     mosi, meld = d["mosi"].train, d["meld"].train
@@ -217,7 +217,7 @@ def _close(v, want, rel=1e-3):
 
 
 def _md_raw(answer, profile):
-    from ..easum import moment_distance
+    from ...easum import moment_distance
 
     v, bad = number(answer, "the moment distance")
     if bad:
@@ -243,7 +243,7 @@ def capped_share(gamma: float = 0.3, loud: float = 1.0, seed: int = 0) -> float:
     text's scale: the share of the 40 tokens whose shift lambda caps (lambda < 1)."""
     import torch
 
-    from ..easum.mag import MAG
+    from ...easum.mag import MAG
     torch.manual_seed(seed)
     mag = MAG(text_dim=16, acoustic_dim=8, visual_dim=8, gamma=gamma, dropout=0.0).eval()
     x_t, x_a, x_v = torch.randn(4, 10, 16), torch.randn(4, 10, 8) * loud, torch.randn(4, 10, 8) * loud
@@ -270,7 +270,7 @@ def _cap(answer, profile):
 
 
 def _first_moment(answer, profile):
-    from ..easum import moment_distance
+    from ...easum import moment_distance
 
     v, bad = number(answer, "MD with k = 1 divided by MD with k = 2")
     if bad:

@@ -5,7 +5,7 @@ built here from the numbers of the same run, so the words cannot disagree with
 the outputs above them. Every helper returns a ``str``; the notebooks ``print``
 it. The wording is shared, and so are the rules that decide a verdict: a
 notebook's printed reading and its "What you learned" table
-(:mod:`affectkit.lessons`) call the same rule, so the two cannot disagree.
+(:mod:`affectkit.teach.lessons`) call the same rule, so the two cannot disagree.
 One rule per kind of claim:
 
 - **a beats b** (runs paired by seed): :func:`beats`, a gain on *every* seed

@@ -11,7 +11,7 @@ Separate variables get separate palettes, so that a colour means one thing:
 - anything else (models, settings, loss terms, metrics) takes the series colours
   in the order given.
 
-Every plot function in :mod:`affectkit.plots` colours through :func:`colours`,
+Every plot function in :mod:`affectkit.teach.plots` colours through :func:`colours`,
 and ``tests/test_palette.py`` checks that a level keeps its colour whatever
 else is drawn beside it.
 """

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from IPython.display import display
 
-from .cmdm.losses import gaussian_kernel, mmd
+from ..cmdm.losses import gaussian_kernel, mmd
 
 
 def headless() -> bool:
@@ -148,7 +148,8 @@ def latent_view(sources: dict, model: str | None = None, colour: str = "emotion"
             modality is not one of A, V, L (a fused representation) always show.
     Returns: (Figure, scores dict of :func:`affectkit.latent.map_scores`).
     """
-    from . import latent, plots
+    from .. import latent
+    from . import plots
 
     model = model or next(iter(sources))
     if model not in sources:

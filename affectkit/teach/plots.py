@@ -1,7 +1,7 @@
 """The kit's figures: each function takes data and returns a matplotlib Figure
 with a title, axis labels and a legend where there is more than one series.
 
-One visual language (:mod:`affectkit.palette`): an emotion, a corpus / domain
+One visual language (:mod:`affectkit.teach.palette`): an emotion, a corpus / domain
 and a modality have the same colour in every figure of the kit; other series
 (models, settings, loss terms) take the colour-blind-safe series colours.
 Legends sit outside the data, to the right of the last panel.
@@ -15,7 +15,7 @@ import pandas as pd
 import seaborn as sns
 
 from . import palette as pal
-from .data.dataset import MultimodalDataset
+from ..data.dataset import MultimodalDataset
 
 PALETTE = pal.SERIES
 MODALITY_NAMES = {"A": "acoustic", "V": "visual", "L": "lexical"}
@@ -133,7 +133,7 @@ def metric_bars(df: pd.DataFrame, x: str, y: str, hue: str | None = None, title:
         zoomed: start the y axis near the data instead of 0 (said on the axis),
             so that small differences are visible.
         palette: level -> colour, to keep one setting's colour across figures
-            (default: the column's palette, :func:`affectkit.palette.for_column`).
+            (default: the column's palette, :func:`affectkit.teach.palette.for_column`).
     """
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
     key = hue or x
@@ -166,7 +166,7 @@ def line(df: pd.DataFrame, x: str, y: str, hue: str | None = None, title: str = 
 
     Args:
         palette: hue level -> colour, to keep one setting's colour across figures
-            (default: the column's palette, :func:`affectkit.palette.for_column`).
+            (default: the column's palette, :func:`affectkit.teach.palette.for_column`).
     """
     fig, ax = plt.subplots(figsize=(6, 3.5))
     colours = (palette or pal.for_column(hue, df[hue])) if hue else None

@@ -1,16 +1,16 @@
 """Notebook 04: semi-supervised learning.
 
-Every verdict uses one of the kit's rules (:mod:`affectkit.readings`), the same
-rule the notebook's printed readings use: "a beats b" is :func:`~affectkit.readings.beats`
-(a gain on every seed), a curve's shape is :func:`~affectkit.readings.shape`
-(every step), a matching term pulls unless :func:`~affectkit.readings.saturated`,
-one split's recall change counts beyond :func:`~affectkit.readings.noise_band`,
-and a pool is balanced by :func:`~affectkit.readings.balanced`.
+Every verdict uses one of the kit's rules (:mod:`affectkit.teach.readings`), the same
+rule the notebook's printed readings use: "a beats b" is :func:`~affectkit.teach.readings.beats`
+(a gain on every seed), a curve's shape is :func:`~affectkit.teach.readings.shape`
+(every step), a matching term pulls unless :func:`~affectkit.teach.readings.saturated`,
+one split's recall change counts beyond :func:`~affectkit.teach.readings.noise_band`,
+and a pool is balanced by :func:`~affectkit.teach.readings.balanced`.
 """
 
 import math
 
-from ..cmdm.objectives import CMDMLoss
+from ...cmdm.objectives import CMDMLoss
 from ..readings import balance, balanced, beats, beyond_noise, noise_band, paired, saturated, shape, trend
 from . import Claim, Exercise
 from ._checks import SMALL, number

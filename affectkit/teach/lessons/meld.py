@@ -35,7 +35,7 @@ def _test_f1(r):
 
 def _table6(model: str) -> float:
     """A text-only ("L") weighted F1 of CMDM Table 6 (MELD's test split, as its baselines report it)."""
-    from ..cmdm.reference import TABLE6_MELD_L
+    from ...cmdm.reference import TABLE6_MELD_L
 
     return float(TABLE6_MELD_L.set_index("model").weighted_f1[model])
 
@@ -116,7 +116,7 @@ CLAIMS = [
 
 
 def _meld_available() -> bool:
-    from ..data.meld import FILES, meld_dir
+    from ...data.meld import FILES, meld_dir
 
     try:
         folder = meld_dir()
@@ -143,7 +143,7 @@ def sidecar(r, need, profile):
 def _vs_paper(r, rows, need):
     """Table 6 is scored on test: the kit's difference to it is a test score's, recorded only
     when this run scored test with the models chosen on dev; with dev alone, no difference."""
-    from ..cmdm.reference import CMDM_MELD_L
+    from ...cmdm.reference import CMDM_MELD_L
 
     vs, best = r["vs_paper"], r["best_dev"]
     dev = {m: row["weighted_f1"] for (m, s), row in rows.items() if s == "dev"}
@@ -159,7 +159,7 @@ def _vs_paper(r, rows, need):
 
 
 def readme(r) -> list:
-    from ..cmdm.reference import CMDM_MELD_L
+    from ...cmdm.reference import CMDM_MELD_L
 
     if not r.get("meld", []):
         return [f"skipped: {r.get('skipped', 'MELD not found')}"]
@@ -180,7 +180,7 @@ def readme(r) -> list:
 
 
 def _dev():
-    from ..data.meld import load_meld
+    from ...data.meld import load_meld
     try:
         found = load_meld(splits=("train", "dev"))
     except FileNotFoundError:

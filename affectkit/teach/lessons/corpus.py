@@ -95,7 +95,7 @@ def _same_face(answer, profile):
 
 
 def _rows(moved=()):
-    from ..features.demo import CLASSES, SPEAKERS, SPLIT_OF
+    from ...features.demo import CLASSES, SPEAKERS, SPLIT_OF
 
     rows = [{"clip": f"{s}_{label}_0", "label": label, "speaker": s, "transcript": "", "split": SPLIT_OF[s]}
             for s in SPEAKERS for label in CLASSES]

@@ -1,7 +1,7 @@
 """The gallery of executed notebooks (``make run``): ``build/index.html``, readable offline.
 
 Per notebook: its title, what it teaches, one headline figure, its findings in
-words (the "What you learned" table of :mod:`affectkit.lessons`, with a pass mark
+words (the "What you learned" table of :mod:`affectkit.teach.lessons`, with a pass mark
 from the same check the tests assert: the claim reproduces exactly when the lab
 profile says it should), and its run time. The executed notebooks are rendered
 to HTML whose equations are typeset by a local copy of MathJax
@@ -81,7 +81,7 @@ def summary(notebook: Path) -> dict:
 
 def findings(stem: str, results: dict, profile: str) -> list:
     """[(claim, result, reproduces, pass mark)]: the lessons' claims on this run's sidecar."""
-    from . import lessons
+    from ..teach import lessons
 
     if stem not in lessons.notebooks():
         return []
@@ -102,7 +102,7 @@ text-align:left;vertical-align:top}.pass{color:#1a7f37;font-weight:bold}.FAIL{co
 
 
 def write(runs: list, out_dir: Path, profile: str) -> Path:
-    """``out_dir/index.html`` for the runner's :class:`~affectkit.runner.Run` list; figures are
+    """``out_dir/index.html`` for the runner's :class:`~affectkit.tools.runner.Run` list; figures are
     embedded, so the page is one file plus the per-notebook HTML pages it links."""
     sections = []
     for r in runs:
