@@ -286,18 +286,15 @@ def get_profile(profile) -> Profile:
     return PROFILES[profile]
 
 
-def seed_everything(seed: int) -> str:
+def seed_everything(seed: int) -> None:
     """Seed python, numpy and torch, and ask torch for deterministic algorithms.
 
     ``warn_only=True`` keeps ops without a deterministic version usable (they
     warn instead of failing); on CUDA the cuBLAS workspace is fixed so that
-    matrix products are repeatable.
-
-    Returns a one-line note of what the numbers depend on, which every notebook
-    prints: with one seed, thread count and device a run repeats every number to
-    the last digit (measured: byte-identical results files); another thread count
-    changes the last digits (floating-point sums in another order, e.g. the 7th
-    digit of an MMD), another device more.
+    matrix products are repeatable. With one seed, thread count and device a
+    run repeats every number to the last digit (measured: byte-identical
+    results files); what a notebook prints about that is
+    :func:`affectkit.teach.readings.reproducibility`.
     """
     from .checks import seed as check_seed
     check_seed(seed)
@@ -308,13 +305,6 @@ def seed_everything(seed: int) -> str:
     torch.use_deterministic_algorithms(True, warn_only=True)
     if torch.backends.cudnn.is_available():
         torch.backends.cudnn.benchmark = False
-    from .parallel import workers_for
-    workers = workers_for(64, profile="lab")
-    side = (f" (lab tables train on {workers} processes side by side, one thread each)"
-            if workers > 1 else "")
-    return (f"seed {seed}, torch {torch.__version__.split('+')[0]} with {torch.get_num_threads()} CPU threads{side}: "
-            f"the same seed, thread count and device repeat every number below to the last digit; "
-            f"another thread count or device changes the last digits, not the findings")
 
 
 def resolve_device(device="auto") -> torch.device:

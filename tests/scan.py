@@ -28,6 +28,18 @@ ANY_NUMBER = re.compile(r"[-+−]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 REFERENCE = re.compile(r"(?:Sec\.|Secs\.|Section|Sections|Eq\.|Eqs\.|Table|Fig\.|Figs\.|§|Python)\s*"
                        r"(?:[\d.]+(?:,|-|–| and| or)\s*)*$")
 WIDGET = "application/vnd.jupyter.widget-view+json"
+AUDIT_CONFIG = 'c.InteractiveShellApp.extensions = ["affectkit.teach.figure_audit"]\n'
+
+
+def audit_ipython_dir(folder: Path) -> str:
+    """An ``IPYTHONDIR`` whose default profile loads the figure audit in every kernel
+    started with it in the environment (importing affectkit installs nothing)."""
+    profile = Path(folder) / "profile_default"
+    profile.mkdir(parents=True, exist_ok=True)
+    (profile / "ipython_config.py").write_text(AUDIT_CONFIG)
+    return str(folder)
+
+
 STRAY = re.compile(r"<[\w.]+ (?:object )?at 0x[0-9a-f]+>|^<function |^<Figure size", re.M)
 
 

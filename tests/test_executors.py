@@ -19,6 +19,8 @@ import papermill
 
 from affectkit.tools.runner import list_notebooks
 
+from . import scan
+
 BIN = Path(sys.executable).parent
 INTERACTIVE = [p for p in list_notebooks() if "interact(" in p.read_text(encoding="utf-8")]
 CELL_TIMEOUT = 300  # per cell: a hanging cell cannot wait forever
@@ -64,7 +66,7 @@ def papermill_cli(path: Path, cwd: Path, profile: str = "smoke") -> dict:
     ``cwd/results/<stem>.json``. Checks the executed notebook and returns the sidecar."""
     cmd = [str(BIN / "papermill"), str(path), "out.ipynb", "-k", "python3", "-p", "profile", profile,
            "--execution-timeout", str(CELL_TIMEOUT), "--no-progress-bar"]
-    env = {**clean_env(), "AFFECTKIT_AUDIT_FIGURES": "1"}   # the tests' figure audit (tests/scan.py)
+    env = {**clean_env(), "IPYTHONDIR": scan.audit_ipython_dir(cwd / "ipython")}   # the tests' figure audit
     run = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=1800)
     assert run.returncode == 0, run.stderr[-3000:]
     check_executed(cwd / "out.ipynb", path.stem, cwd / "results")

@@ -69,7 +69,7 @@ def test_smoke_run(path, tmp_path):
     executed = json.loads((tmp_path / "out.ipynb").read_text())
     printed = "".join(o.get("text", "") if isinstance(o.get("text", ""), str) else "".join(o["text"])
                       for c in executed["cells"] for o in c.get("outputs", []))
-    assert "another thread count" in printed, f"{path.stem} does not print affectkit.seed_everything's note"
+    assert "another thread count" in printed, f"{path.stem} does not print readings.reproducibility's note"
     found = scan.problems(executed)
     assert not found, f"{path.stem} (smoke), as a student reads it:\n" + "\n".join(found)
 
@@ -100,7 +100,7 @@ def lab_checkpoints(tmp_path_factory):
 @pytest.mark.lab
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_lab_findings(path, tmp_path, monkeypatch, lab_checkpoints):
-    monkeypatch.setenv("AFFECTKIT_AUDIT_FIGURES", "1")   # the kernel inherits it: tests/scan.py
+    monkeypatch.setenv("IPYTHONDIR", scan.audit_ipython_dir(tmp_path / "ipython"))   # the figure audit
     monkeypatch.setenv("AFFECTKIT_CHECKPOINT_DIR", str(lab_checkpoints))
     run = execute(path, tmp_path, {"profile": "lab"}, cell_timeout=1200)
     found = lessons.problems(path.stem, run.results, "lab")

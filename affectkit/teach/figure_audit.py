@@ -9,7 +9,6 @@ prefix :data:`PREFIX`, where the executed-notebook scan of the tests finds it.
 
 from __future__ import annotations
 
-import os
 import sys
 
 PREFIX = "affectkit figure audit:"
@@ -79,6 +78,7 @@ def install(shell=None) -> bool:
     return True
 
 
-def install_if_asked() -> bool:
-    """:func:`install` when ``AFFECTKIT_AUDIT_FIGURES=1``."""
-    return os.environ.get("AFFECTKIT_AUDIT_FIGURES") == "1" and install()
+def load_ipython_extension(ipython) -> None:
+    """IPython's entry point: ``%load_ext affectkit.teach.figure_audit``, or
+    ``c.InteractiveShellApp.extensions`` in a profile's config."""
+    install(ipython)

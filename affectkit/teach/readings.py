@@ -373,3 +373,20 @@ def settles(x, y, what: str = "the value", share: float = 0.95, digits: int = 3)
     at = int(np.argmax((y - y[0]) / change >= share))
     way = (x[at] - x[0]) / (x[-1] - x[0]) if x[-1] > x[0] else 1.0
     return f"{what} goes {span} and first covers {share:.0%} of that change at {x[at]:g} ({way:.0%} of the way)"
+
+
+def reproducibility(seed: int) -> str:
+    """What a run's numbers depend on, in one line (every notebook prints it after
+    :func:`affectkit.seed_everything`): the same seed, thread count and device repeat
+    every number to the last digit; another thread count changes the last digits
+    (floating-point sums in another order, e.g. the 7th digit of an MMD), another
+    device more."""
+    import torch
+
+    from ..parallel import workers_for
+    workers = workers_for(64, profile="lab")
+    side = (f" (lab tables train on {workers} processes side by side, one thread each)"
+            if workers > 1 else "")
+    return (f"seed {seed}, torch {torch.__version__.split('+')[0]} with {torch.get_num_threads()} CPU threads{side}: "
+            f"the same seed, thread count and device repeat every number below to the last digit; "
+            f"another thread count or device changes the last digits, not the findings")

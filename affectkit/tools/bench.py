@@ -14,7 +14,7 @@ import json
 import sys
 import time
 
-from .cli import positive_int, positive_number, seed
+from .args import positive_int, positive_number, seed
 
 
 def meld(args) -> dict:
