@@ -1,4 +1,4 @@
-"""IS10 extraction speed (issue 5's target: at least 20x real time on 2 cores).
+"""IS10 extraction speed (target: at least 20x real time on 2 cores).
 
     .venv/bin/python benchmarks/acoustic_speed.py [--repeats 20]
 

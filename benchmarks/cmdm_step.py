@@ -4,7 +4,7 @@
 
 One step = A+V+L, semi-supervised (Lsemi, Eq. 9): a labeled batch of 128 and an
 unlabeled batch of 128 (A 1582, V 18 x 342, L 22 x 1024), forward, all loss
-terms, backward, Adam. Target (issue 3) on an H100-class GPU: <= 32 ms per step,
+terms, backward, Adam. Target on an H100-class GPU: <= 32 ms per step,
 i.e. one 157-step epoch over a 20k pool in <= 5 s. Results: benchmarks/RESULTS.md.
 """
 

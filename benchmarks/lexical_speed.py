@@ -1,4 +1,4 @@
-"""Lexical embedding speed on real MELD text (issue 5's targets: >= 150
+"""Lexical embedding speed on real MELD text (targets: >= 150
 utterances per second for a MiniLM-sized encoder on 2 cores; a cached second
 run under 5 s for MELD dev).
 

@@ -1,5 +1,5 @@
 """Speed of the kit's lab-size training steps and notebooks: today's code next to
-the naive baseline it replaced, measured in one run, printed as ratios (issue 17).
+the naive baseline it replaced, measured in one run, printed as ratios.
 
     .venv/bin/python benchmarks/speed.py                  # the training steps and two tables (about 6 minutes)
     .venv/bin/python benchmarks/speed.py --notebooks      # + every notebook at the lab profile
@@ -8,8 +8,8 @@ the naive baseline it replaced, measured in one run, printed as ratios (issue 17
 Steps (2 CPU cores unless --threads; the median of ``--repeats`` timings of ``--steps`` steps):
 
 - ``cmdm``: a semi-supervised CMDM lab step (a labeled and an unlabeled batch of
-  128, the full objective). Naive: one forward pass per batch (the kit before
-  issue 17); today: one pass over both batches joined (:func:`join_batches`).
+  128, the full objective). Naive: one forward pass per batch (the kit's
+  first version); today: one pass over both batches joined (:func:`join_batches`).
 - ``dg``: an EASUM DG lab step (a batch of 48 from each of four domains, moment
   matching): one forward pass per domain, unchanged (naive = today). Also timed:
   one pass over all four joined, which is faster but changes the dropout stream
@@ -54,7 +54,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 class NaiveCMDMStep(CMDMStep):
-    """The CMDM step before issue 17: one forward pass per batch."""
+    """The CMDM step as first written: one forward pass per batch."""
 
     def terms(self, batch):
         out = self.model(batch["x"], batch["mask"], decode=self.decode)

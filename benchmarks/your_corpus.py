@@ -1,4 +1,4 @@
-"""Your own corpus end to end on the demo clips (issue 14): extraction throughput
+"""Your own corpus end to end on the demo clips: extraction throughput
 and CMDM + EASUM on the extracted file.
 
     .venv/bin/python benchmarks/your_corpus.py [--per-speaker 3] [--jobs 2] [--profile lab]

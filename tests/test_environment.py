@@ -175,6 +175,19 @@ def test_library_names_nothing_outside_the_repository(path):
     assert not hits, "\n".join(hits)
 
 
+HISTORY = re.compile(r"\bissues? #?[0-9]+", re.IGNORECASE)
+
+
+def test_no_process_history_in_tests_benchmarks_or_results():
+    """Code, tests and benchmarks say what is, not which ticket changed it: a maintainer
+    reads them without the tracker (the history is git's and the closing notes')."""
+    paths = [*(ROOT / "tests").rglob("*.py"), *(ROOT / "benchmarks").glob("*.py"),
+             ROOT / "benchmarks" / "RESULTS.md", ROOT / "README.md", ROOT / "Makefile"]
+    hits = [f"{p.relative_to(ROOT)}:{i}: {line.strip()}" for p in paths
+            for i, line in enumerate(p.read_text().splitlines(), 1) if HISTORY.search(line)]
+    assert not hits, "\n".join(hits)
+
+
 def test_the_sample_clip_ships_inside_the_package():
     """A non-editable `pip install .` carries it (package data), so sample_clip() works anywhere."""
     import tomllib
