@@ -7,7 +7,12 @@ and fit a multinomial logistic regression (scikit-learn).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:   # pandas loads only where a table is built
+    import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -73,7 +78,7 @@ def linear_probe(train: MultimodalDataset, test: MultimodalDataset, modalities="
                           pooled_features(test, modalities), test.y_true.numpy(), C, seed)
 
 
-def knob_sweep(knob: str, values, modalities="L", profile="lab", seed: int = 0) -> "pd.DataFrame":
+def knob_sweep(knob: str, values, modalities="L", profile="lab", seed: int = 0) -> pd.DataFrame:
     """Turn one :class:`~affectkit.data.world.WorldKnobs` knob and probe each world.
 
     Returns:

@@ -14,9 +14,9 @@ import warnings
 
 import torch
 
-from affectkit.config import get_profile, resolve_device
 from affectkit.cmdm.model import CMDM
 from affectkit.cmdm.objectives import CMDMLoss
+from affectkit.config import get_profile, resolve_device
 
 
 def batch(shapes, n, device, gen):

@@ -39,9 +39,9 @@ def main():
     profiles = ["smoke", "lab"] + (["paper"] if args.paper else [])
     for prof in profiles:
         repeat = 1 if prof == "paper" else args.repeat
-        best, med = best_of(lambda: affectkit.make_world(prof, seed=0), repeat)
+        best, med = best_of(lambda prof=prof: affectkit.make_world(prof, seed=0), repeat)
         print(f"| make_world({prof!r}) | {best:.3f} | {med:.3f} |")
-        best, med = best_of(lambda: affectkit.make_domains(prof, seed=0), repeat)
+        best, med = best_of(lambda prof=prof: affectkit.make_domains(prof, seed=0), repeat)
         print(f"| make_domains({prof!r}) | {best:.3f} | {med:.3f} |")
     with tempfile.TemporaryDirectory() as tmp:
         for path in list_notebooks():

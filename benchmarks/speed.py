@@ -45,10 +45,10 @@ from affectkit.cmdm.objectives import CMDMLoss
 from affectkit.cmdm.train import CMDMStep
 from affectkit.config import get_profile
 from affectkit.data.dataset import join_batches, split_rows
-from affectkit.easum.models import DGModel
 from affectkit.easum import DGStep, balance_domains, prepare_domains
 from affectkit.easum.dg import zero_out_rates
 from affectkit.easum.losses import dg_loss
+from affectkit.easum.models import DGModel
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-from affectkit.tools.cli import train_cmdm, train_easum
 from affectkit.features.demo import make_demo_corpus
 from affectkit.features.extract import extract
+from affectkit.tools.cli import train_cmdm, train_easum
 
 
 def main():

@@ -3,23 +3,22 @@
 asserts the exception type (or exit status) and that the message names the
 argument or the file at fault."""
 
+import importlib
 import json
 import pickle
 
 import numpy as np
 import pytest
 
-import importlib
-
-from affectkit.tools import bench, runner
 from affectkit.data.iemocap import load_iemocap
 from affectkit.data.meld import load_meld, read_csv
 from affectkit.data.mmsa import load_mmsa
 from affectkit.data.pickles import UnsafePickleError, load_npz, load_pickle, to_npz
 from affectkit.features import acoustic, visual
 from affectkit.features.lexical import WordEmbedder, load_encoder
+from affectkit.tools import bench, runner
 
-from .test_meld import ROWS, write
+from .data.test_meld import ROWS, write
 
 record = importlib.import_module("affectkit.teach.record")   # the module (affectkit.teach.record is the function)
 

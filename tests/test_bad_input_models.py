@@ -9,14 +9,13 @@ import pytest
 import torch
 
 import affectkit
-from affectkit import checkpoints, model_store
-from affectkit import cmdm, easum
-from affectkit.cmdm.model import CMDM
+from affectkit import checkpoints, cmdm, easum, model_store
 from affectkit.cmdm.dae import VectorDAE
-from affectkit.easum.models import DGModel, DSModel
+from affectkit.cmdm.model import CMDM
 from affectkit.cmdm.objectives import CMDMLoss
 from affectkit.cmdm.train import fit, fit_autoencoder
 from affectkit.easum import fit_dg, fit_ds, prepare_domains
+from affectkit.easum.models import DGModel, DSModel
 
 P, Q = torch.randn(6, 3), torch.randn(6, 3)
 NAN = torch.full((6, 3), float("nan"))

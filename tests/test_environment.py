@@ -190,8 +190,9 @@ def test_no_process_history_in_tests_benchmarks_or_results():
 
 def test_the_sample_clip_ships_inside_the_package():
     """A non-editable `pip install .` carries it (package data), so sample_clip() works anywhere."""
-    import tomllib
     from pathlib import Path
+
+    import tomllib
 
     import affectkit
     from affectkit.features import sample_clip

@@ -4,10 +4,10 @@ import pytest
 import torch
 
 from affectkit import checkpoints, latent
-from affectkit.teach import plots, widgets
-from affectkit.easum.models import DGModel
 from affectkit.cmdm.train import load_checkpoint, save_checkpoint
 from affectkit.easum import load_dg, save_dg
+from affectkit.easum.models import DGModel
+from affectkit.teach import plots, widgets
 
 matplotlib.use("Agg")
 

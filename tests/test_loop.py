@@ -227,7 +227,7 @@ def test_predict_gathers_every_output_in_the_order_of_the_split(smoke_world):
 
 
 def test_one_registry_holds_every_size():
-    for name, prof in PROFILES.items():
+    for prof in PROFILES.values():
         assert isinstance(prof.cmdm_arch, CMDMArch) and isinstance(prof.easum_arch, EASUMArch)
         assert isinstance(prof.easum_training, EASUMTraining) and isinstance(prof.meld_run, MeldRun)
     from affectkit.cmdm import CMDM
@@ -248,7 +248,7 @@ def test_one_registry_holds_every_size():
     (r"while True:\s*\n\s*yield from", "data/dataset.py", "an endless batch cycle"),
 ])
 def test_each_idea_is_written_once(pattern, home, idea):
-    """The duplicate scan of issue 14: one loop, one pooling, one writer, one cycle."""
+    """The duplicate scan: one loop, one pooling, one writer, one cycle."""
     places = sorted(str(p.relative_to(LIBRARY)) for p in LIBRARY.rglob("*.py")
                     if re.search(pattern, p.read_text()))
     assert places == [home], f"{idea} is written in {places}, not only in {home}"

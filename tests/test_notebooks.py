@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from affectkit.teach import lessons
 from affectkit.tools.runner import execute, list_notebooks, notebook_parameters, stored_outputs
 
-from affectkit.teach import lessons
-
 from . import scan
-from .test_executors import papermill_cli
+from .tools.test_executors import papermill_cli
 
 NOTEBOOKS = list_notebooks()
 IDS = [p.stem for p in NOTEBOOKS]

@@ -15,13 +15,29 @@ distribution matching (Liang, Li, Jin, ACM MM 2020). One module per idea:
 """
 
 from .dae import SequenceDAE, VectorDAE
-from .losses import (MATCHING_FORMS, bandwidth, check_sigma, derangement, gaussian_kernel, matching_terms, mmd,
-                     paired_discrepancy)
+from .losses import (
+                     MATCHING_FORMS,
+                     bandwidth,
+                     check_sigma,
+                     derangement,
+                     gaussian_kernel,
+                     matching_terms,
+                     mmd,
+                     paired_discrepancy,
+)
 from .model import CMDM, CMDMArch, build_cmdm, make_dae
 from .objectives import CMDMLoss, masked_mse, reconstruction
 from .pool import balance_pool, balance_report, balanced_indices
-from .train import (TrainingDiverged, encode_split, evaluate, fit, fit_autoencoder, load_checkpoint, predict,
-                    save_checkpoint)
+from .train import (
+                     TrainingDiverged,
+                     encode_split,
+                     evaluate,
+                     fit,
+                     fit_autoencoder,
+                     load_checkpoint,
+                     predict,
+                     save_checkpoint,
+)
 
 __all__ = ["SequenceDAE", "VectorDAE", "MATCHING_FORMS", "bandwidth", "check_sigma", "derangement",
            "gaussian_kernel", "matching_terms", "mmd", "paired_discrepancy", "CMDM", "CMDMArch", "build_cmdm",

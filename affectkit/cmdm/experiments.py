@@ -7,22 +7,20 @@ gives the mean and std over seeds (what the notebooks show and record).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from .. import metrics
 from ..config import Profile, get_profile, seed_everything
-from ..parallel import forget, made_once, run_jobs, workers_for
 from ..data.transforms import ZNorm
-from .pool import balanced_indices
 from ..data.world import make_world
-from dataclasses import replace
-
+from ..parallel import forget, made_once, run_jobs, workers_for
+from ..probe import logistic_probe
 from .model import CMDM, make_dae
 from .objectives import CMDMLoss
-from ..probe import logistic_probe
+from .pool import balanced_indices
 from .train import encode_split, fit, fit_autoencoder, predict
 
 # the objective without any unsupervised term: the "vanilla" model of Table 7

@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 import torch
 import torch.nn.functional as F
 
-from .losses import MATCHING_FORMS, check_sigma, matching_terms
 from ..checks import NonFiniteError
+from .losses import MATCHING_FORMS, check_sigma, matching_terms
 
 
 def masked_mse(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:

@@ -23,12 +23,12 @@ One module per idea:
     from affectkit.easum import MAG, moment_distance, ds_loss, fit_dg
 """
 
+from .dg import DGStep, dg_accuracy, dg_metrics, fit_dg, load_dg, predict_dg, save_dg
+from .ds import DSStep, ds_metrics, fit_ds, predict_ds
 from .losses import dg_loss, ds_loss, hard_label_ce, moment_distance, moment_distance_total, soft_label_kl
 from .mag import MAG, align_to
 from .models import DGModel, DSModel, EASUMArch, MAGEncoder, warm_start
 from .prepare import PreparedDomain, balance_domains, domain_data, prepare_domains
-from .dg import DGStep, dg_accuracy, dg_metrics, fit_dg, load_dg, predict_dg, save_dg
-from .ds import DSStep, ds_metrics, fit_ds, predict_ds
 
 __all__ = ["dg_loss", "ds_loss", "hard_label_ce", "moment_distance", "moment_distance_total", "soft_label_kl",
            "MAG", "align_to", "DGModel", "DSModel", "EASUMArch", "MAGEncoder", "warm_start", "PreparedDomain",

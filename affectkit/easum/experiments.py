@@ -35,7 +35,6 @@ from .models import DGModel, DSModel, check_modalities, warm_start
 from .prepare import balance_domains, domain_data
 from .reference import PAPER_ETA
 
-
 # the metric each corpus is read by first, and whether lower is better
 MAIN_METRIC = {"sentiment": ("mae", True), "emotion": ("weighted_f1", False)}
 

@@ -20,8 +20,12 @@ import functools
 import os
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:   # pandas loads only where a table is built
+    import pandas as pd
 
 N_IS10 = 1582
 MIN_SECONDS = 0.1      # shorter signals give too few frames for IS10's functionals
@@ -162,7 +166,7 @@ def is10_many(sources, sr: int | None = None, progress: bool = True) -> np.ndarr
     return np.stack(rows) if rows else np.zeros((0, N_IS10), np.float32)
 
 
-def is10_table(values: np.ndarray | None = None) -> "pd.DataFrame":
+def is10_table(values: np.ndarray | None = None) -> pd.DataFrame:
     """The 1,582 IS10 features split into their parts, one row each:
     ``descriptor`` (e.g. "mfcc", "F0final"), ``coefficient`` (MFCC / band index or -1),
     ``delta`` (True for the contour's first derivative), ``functional`` (e.g. "amean"),

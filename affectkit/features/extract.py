@@ -120,10 +120,9 @@ def extract(folder, labels, out, jobs: int | None = None, progress: bool = True,
     Returns {"corpus": the Corpus, "path": out, "skipped": {clip: reason},
     "extracted": clips computed in this run, "reused": clips found in the parts folder}.
     """
-    from ..progress import bar as progress_bar
-
     from ..data.corpus import Corpus, save_corpus
     from ..data.dataset import MultimodalDataset
+    from ..progress import bar as progress_bar
     from .lexical import WordEmbedder
 
     folder, out = Path(folder), Path(out)

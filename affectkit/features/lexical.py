@@ -27,9 +27,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from ..progress import bar as progress_bar
 
 from ..files import atomic_write
+from ..progress import bar as progress_bar
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 

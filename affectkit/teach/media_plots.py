@@ -12,7 +12,6 @@ import seaborn as sns
 from .plots import PALETTE, legend_outside
 
 
-
 def waveform_spectrogram(signal: np.ndarray, sr: int, title: str = "The sample clip's speech"):
     """Waveform (top) and spectrogram in dB (bottom; 25 ms windows, 10 ms hop, as IS10's frames).
 

@@ -12,7 +12,7 @@ Separate variables get separate palettes, so that a colour means one thing:
   in the order given.
 
 Every plot function in :mod:`affectkit.teach.plots` colours through :func:`colours`,
-and ``tests/test_palette.py`` checks that a level keeps its colour whatever
+and ``tests/teach/test_palette.py`` checks that a level keeps its colour whatever
 else is drawn beside it.
 """
 

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from . import palette as pal
 from ..data.dataset import MultimodalDataset
+from . import palette as pal
 
 PALETTE = pal.SERIES
 MODALITY_NAMES = {"A": "acoustic", "V": "visual", "L": "lexical"}

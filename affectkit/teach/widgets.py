@@ -126,12 +126,14 @@ def mmd_view(shift: float = 1.0, sigma: float = 1.0, n: int = 200, seed: int = 0
     return fig, value
 
 
-def mmd_bandwidth_curve(shift: float = 1.0, sigmas=np.geomspace(0.05, 20, 25), n: int = 200,
+def mmd_bandwidth_curve(shift: float = 1.0, sigmas=None, n: int = 200,
                         seed: int = 0) -> list:
-    """MMD of :func:`mmd_view`'s clouds for each bandwidth: rows {"sigma", "mmd"}."""
+    """MMD of :func:`mmd_view`'s clouds for each bandwidth (default: 25, log-spaced from 0.05 to 20):
+    rows {"sigma", "mmd"}."""
     g = torch.Generator().manual_seed(seed)
     p = torch.randn(n, 2, generator=g)
     q = torch.randn(n, 2, generator=g) + torch.tensor([shift, 0.0])
+    sigmas = np.geomspace(0.05, 20, 25) if sigmas is None else sigmas
     return [{"sigma": float(s), "mmd": float(mmd(p, q, float(s)))} for s in sigmas]
 
 

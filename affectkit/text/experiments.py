@@ -15,7 +15,6 @@ when its file is there) with weighted F1 and accuracy:
 """
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
@@ -91,10 +90,10 @@ def lexical_cmdm(train, dev, evaluated=None, profile="lab", epochs: int = 20, se
     Returns:
         (predictions (n_evaluated,) or a dict name -> predictions, FitResult).
     """
-    from ..data.transforms import ZNorm
     from ..cmdm.model import CMDM
     from ..cmdm.objectives import CMDMLoss
     from ..cmdm.train import fit, predict
+    from ..data.transforms import ZNorm
 
     single = not isinstance(evaluated, dict)
     splits = {"evaluated": dev if evaluated is None else evaluated} if single else evaluated

@@ -19,8 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-
-from .args import positive_int, positive_number, seed
+from .args import positive_int, seed
 
 
 def _corpora(paths) -> dict:
@@ -89,14 +88,14 @@ def explore(args) -> dict:
     import matplotlib
 
     matplotlib.use("Agg")
-    from .. import latent
-    from ..teach import plots
     import numpy as np
     import pandas as pd
 
+    from .. import latent
     from ..cmdm.experiments import Setting, prepare, train_setting
     from ..cmdm.objectives import CMDMLoss
     from ..cmdm.train import predict
+    from ..teach import plots
 
     (corpus,) = _corpora([args.data]).values()
     out = Path(args.out)

@@ -1,4 +1,4 @@
-"""Solutions to the exercises of notebook 00 (``tests/test_solutions.py`` runs them)."""
+"""Solutions to the exercises of notebook 00 (``tests/teach/test_solutions.py`` runs them)."""
 
 import affectkit
 from affectkit.probe import linear_probe

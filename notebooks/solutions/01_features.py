@@ -1,4 +1,4 @@
-"""Solutions to the exercises of notebook 01 (``tests/test_solutions.py`` runs them)."""
+"""Solutions to the exercises of notebook 01 (``tests/teach/test_solutions.py`` runs them)."""
 
 import numpy as np
 

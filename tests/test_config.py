@@ -1,0 +1,56 @@
+"""The one registry of profiles, seeding, devices."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+import torch
+
+import affectkit
+from affectkit.config import get_profile, resolve_device, seed_everything
+
+
+def test_profiles():
+    lab = get_profile("lab")
+    assert lab.name == "lab" and get_profile(lab) is lab
+    paper = get_profile("paper")
+    assert paper.shapes == {"A": (1582,), "V": (18, 342), "L": (22, 1024)}
+    assert paper.domain_shapes == {"L": (40, 768), "A": (157, 64), "V": (32, 64)}
+    assert paper.domain_sizes["mosi"] == (1284, 229, 686)
+    assert paper.n_unlabeled == 20000
+    with pytest.raises(ValueError, match="unknown profile 'fast'"):
+        get_profile("fast")
+
+
+def test_bad_profile_sizes():
+    with pytest.raises(ValueError, match="n_train must be a positive int"):
+        dataclasses.replace(affectkit.config.PROFILES["smoke"], name="x", n_train=0)
+
+
+def test_seed_everything_repeats_draws():
+    seed_everything(7)
+    a = (torch.rand(3), np.random.rand(3))
+    seed_everything(7)
+    b = (torch.rand(3), np.random.rand(3))
+    assert torch.equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    with pytest.raises(ValueError, match="seed"):
+        seed_everything(-1)
+
+
+def test_reproducibility_note_names_what_the_numbers_depend_on():
+    from affectkit.teach.readings import reproducibility
+
+    assert seed_everything(3) is None   # seeding returns nothing; the note is the notebooks'
+    note = reproducibility(3)
+    assert note.startswith("seed 3, torch ") and f"{torch.get_num_threads()} CPU threads" in note
+    assert "another thread count" in note
+
+
+def test_resolve_device():
+    assert resolve_device("auto").type in ("cpu", "cuda")
+    assert resolve_device("cpu").type == "cpu"
+    with pytest.raises(ValueError, match="device"):
+        resolve_device("tpu-please")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA"):
+            resolve_device("cuda")

@@ -1,0 +1,37 @@
+"""python -m affectkit.tools.bench meld on tiny invented MELD files (no corpus rows)."""
+import json
+
+from affectkit.tools import bench
+
+from ..data.test_meld import ROWS, write
+
+
+def test_meld_prints_scores_as_json(tmp_path, capsys):
+    write(tmp_path / "train_sent_emo.csv", ROWS * 3)
+    write(tmp_path / "dev_sent_emo.csv")
+    assert bench.main(["meld", "--data-dir", str(tmp_path), "--split", "dev", "--epochs", "1", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"weighted_f1", "accuracy", "per_class_f1", "split", "n", "seconds"} <= set(out)
+    assert out["split"] == "dev" and out["n"] == 3 and 0 <= out["weighted_f1"] <= 1
+    assert set(out["per_class_f1"]) == {"neutral", "surprise", "fear", "sadness", "joy", "disgust", "anger"}
+
+
+def test_missing_split_or_directory_is_a_clear_error(tmp_path, capsys):
+    write(tmp_path / "train_sent_emo.csv")
+    assert bench.main(["meld", "--data-dir", str(tmp_path), "--split", "test"]) == 2
+    assert "no MELD test file (test_sent_emo.csv)" in capsys.readouterr().err
+    assert bench.main(["meld", "--data-dir", str(tmp_path / "nowhere")]) == 2
+    assert "no MELD directory found" in capsys.readouterr().err
+
+
+def test_default_folder_is_the_environment_then_the_repository(tmp_path, monkeypatch, capsys):
+    import affectkit.data.meld as meld
+
+    monkeypatch.delenv("AFFECTKIT_MELD_DIR", raising=False)
+    monkeypatch.setattr(meld, "REPO_MELD_DIR", tmp_path / "data" / "meld")
+    assert bench.main(["meld"]) == 2
+    assert str(tmp_path / "data" / "meld") in capsys.readouterr().err
+    monkeypatch.setenv("AFFECTKIT_MELD_DIR", str(tmp_path))
+    write(tmp_path / "train_sent_emo.csv")
+    assert bench.main(["meld", "--split", "test"]) == 2
+    assert f"{tmp_path}: no MELD test file" in capsys.readouterr().err
