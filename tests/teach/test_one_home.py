@@ -11,13 +11,13 @@ from affectkit.teach import lessons, readings
 from affectkit.tools.runner import list_notebooks, notebook_parameters
 
 ROOT = Path(__file__).resolve().parents[2]
-LESSONS = ROOT / "affectkit" / "lessons"
+LESSONS = ROOT / "affectkit" / "teach" / "lessons"
 SCANNED = ("affectkit", "tests", "benchmarks")
 # the verdict rules: every function of affectkit.teach.readings whose docstring says it is THE rule for a kind
 # of claim, and `consistent` (the rule `beats` names)
 RULES = {name for name, fn in vars(readings).items()
          if callable(fn) and (fn.__doc__ or "").startswith("THE rule")} | {"consistent"}
-RULE_HOMES = (LESSONS, ROOT / "affectkit" / "readings.py", ROOT / "tests" / "test_readings.py")
+RULE_HOMES = (LESSONS, ROOT / "affectkit" / "teach" / "readings.py", ROOT / "tests" / "teach" / "test_readings.py")
 
 
 def _python_files():
