@@ -167,11 +167,12 @@ def _executor(workers: int) -> cf.ProcessPoolExecutor:
         pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                       initializer=_start_worker,
                                       initargs=(torch.are_deterministic_algorithms_enabled(),))
+        if not _POOL:   # registered with the first pool, not on import
+            atexit.register(shutdown)
         _POOL[workers] = pool
     return pool
 
 
-@atexit.register
 def shutdown():
     """Stop the worker processes (they also stop when this process ends)."""
     while _POOL:

@@ -180,7 +180,7 @@ def test_bad_input_is10_files(tmp_path):
 
 
 def test_is10_scales_integer_pcm_and_reads_channels_first():
-    """int16 PCM is the float signal times 32768 (the audit: 1,553 of 1,582 features changed);
+    """int16 PCM is the float signal times 32768 (read unscaled, 1,553 of 1,582 features change);
     a (2, n) array is two channels, not 2 samples of n channels."""
     pcm = np.round(TONE * 32767).astype(np.int16)
     as_float = acoustic.is10(pcm.astype(np.float32) / 32768, sr=SR)

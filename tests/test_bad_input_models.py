@@ -82,7 +82,7 @@ def test_bad_input_losses(make, exc, match):
 
 
 def test_soft_label_kl_takes_numpy():
-    """The audit's AttributeError: numpy logits now give the same loss as tensors."""
+    """Numpy logits give the same loss as tensors (no AttributeError)."""
     a, t = np.random.default_rng(0).normal(size=(2, 4, 3))
     assert easum.soft_label_kl(a, t).item() == pytest.approx(
         easum.soft_label_kl(torch.tensor(a, dtype=torch.float32), torch.tensor(t, dtype=torch.float32)).item())
@@ -259,8 +259,8 @@ def test_bad_input_failed_save_leaves_no_temp_and_keeps_the_old_file(tmp_path, m
 
 
 def test_concurrent_saves_to_one_path_use_their_own_temp_files(tmp_path):
-    """The audit: a fixed temp name let two saves collide. Eight threads save to one
-    path; the file that remains is one whole checkpoint, and no temp file is left."""
+    """Eight threads save to one path (a fixed temp name would let them collide): the file
+    that remains is one whole checkpoint, and no temp file is left."""
     from concurrent.futures import ThreadPoolExecutor
 
     def save(i):

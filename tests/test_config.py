@@ -1,13 +1,17 @@
 """The one registry of profiles, seeding, devices."""
 
 import dataclasses
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 import affectkit
-from affectkit.config import get_profile, resolve_device, seed_everything
+from affectkit.config import PROFILES, CMDMArch, EASUMArch, EASUMTraining, MeldRun, get_profile, resolve_device, seed_everything
+
+LIBRARY = Path(affectkit.__file__).parent
 
 
 def test_profiles():
@@ -54,3 +58,18 @@ def test_resolve_device():
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="no CUDA"):
             resolve_device("cuda")
+
+
+def test_one_registry_holds_every_size():
+    for prof in PROFILES.values():
+        assert isinstance(prof.cmdm_arch, CMDMArch) and isinstance(prof.easum_arch, EASUMArch)
+        assert isinstance(prof.easum_training, EASUMTraining) and isinstance(prof.meld_run, MeldRun)
+    from affectkit.cmdm import CMDM
+    from affectkit.easum.experiments import training_for
+    from affectkit.text.experiments import meld_run
+
+    assert CMDM({"A": (16,)}, 4, "smoke").arch is PROFILES["smoke"].cmdm_arch
+    assert training_for("lab") is PROFILES["lab"].easum_training and meld_run("paper") is PROFILES["paper"].meld_run
+    keyed = [str(p.relative_to(LIBRARY)) for p in LIBRARY.rglob("*.py") if p.name != "config.py"
+             and re.search(r'^\s*"(smoke|lab|paper)":', p.read_text(), flags=re.M)]
+    assert keyed == [], f"per-profile tables outside affectkit/config.py: {keyed}"

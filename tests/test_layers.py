@@ -4,13 +4,16 @@ The science (the packages of the two papers, ``text``, ``data``, ``features``, t
 profiles, metrics, probes, latent maps) sits at the top of ``affectkit``; the notebooks'
 support is ``affectkit.teach``; the command line, runner, gallery and report are
 ``affectkit.tools``. Arrows point down only (tools -> teach -> science), no module imports
-itself back through a cycle, and the science and the tools name no notebook file.
+itself back through a cycle, only the lesson modules name a notebook file, and each idea
+(a training loop, an atomic writer, a masked mean, a batch cycle) is written once.
 Imports inside functions count: a lazy import is still an arrow.
 """
 
 import ast
 import re
 from pathlib import Path
+
+import pytest
 
 import affectkit
 
@@ -119,13 +122,26 @@ def test_arrows_point_down():
     assert up == [], "a lower layer imports a higher one:\n" + "\n".join(up)
 
 
-def test_science_and_tools_name_no_notebook_file():
+def test_only_the_lessons_name_a_notebook_file():
     """Notebooks share trained models through keys derived from the setting; only the
-    lessons (affectkit.teach) know which notebook is which."""
+    lesson modules (affectkit.teach.lessons) know which notebook is which."""
     found = []
     for name, (path, _) in modules().items():
-        if layer(name) == "teach":
+        if name.startswith("affectkit.teach.lessons"):
             continue
         for i, line in enumerate(path.read_text().splitlines(), 1):
             found += [f"{path.relative_to(PACKAGE.parent)}:{i}: {m}" for m in NOTEBOOK_FILE.findall(line)]
     assert found == [], "notebook file names in the library:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("pattern, home, idea", [
+    (r"\.backward\(\)", "loop.py", "a training loop"),
+    (r"os\.replace\(|\.replace\(path\)|mkstemp\(", "files.py", "an atomic writer"),
+    (r"\.sum\(1\) / (np\.maximum\(|\w+\.sum\(1\))", "data/transforms.py", "a masked mean pooling"),
+    (r"while True:\s*\n\s*yield from", "data/dataset.py", "an endless batch cycle"),
+])
+def test_each_idea_is_written_once(pattern, home, idea):
+    """The duplicate scan: one loop, one pooling, one writer, one cycle."""
+    places = sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
+                    if re.search(pattern, p.read_text()))
+    assert places == [home], f"{idea} is written in {places}, not only in {home}"

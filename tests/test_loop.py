@@ -1,8 +1,6 @@
-"""The one training loop (affectkit.loop), the one profile registry, and the
-scan that keeps each idea written once."""
+"""The one fit, its training loop and the one predict (affectkit.loop)."""
 
 import math
-import re
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +9,6 @@ import torch
 
 import affectkit
 from affectkit import loop
-from affectkit.config import PROFILES, CMDMArch, EASUMArch, EASUMTraining, MeldRun
 
 LIBRARY = Path(affectkit.__file__).parent
 
@@ -224,95 +221,3 @@ def test_predict_gathers_every_output_in_the_order_of_the_split(smoke_world):
     assert sizes[:7].tolist() == [7] * 7 and sizes[-1] == len(ds) - 7 * (-(-len(ds) // 7) - 1)
     totals = loop.predict(model, ds, lambda m, b: {"total": float(len(b["y"]))}, batch_size=7, device="cpu")
     assert totals["total"] == [float(len(b["y"])) for b in ds.batches(7)]
-
-
-def test_one_registry_holds_every_size():
-    for prof in PROFILES.values():
-        assert isinstance(prof.cmdm_arch, CMDMArch) and isinstance(prof.easum_arch, EASUMArch)
-        assert isinstance(prof.easum_training, EASUMTraining) and isinstance(prof.meld_run, MeldRun)
-    from affectkit.cmdm import CMDM
-    from affectkit.easum.experiments import training_for
-    from affectkit.text.experiments import meld_run
-
-    assert CMDM({"A": (16,)}, 4, "smoke").arch is PROFILES["smoke"].cmdm_arch
-    assert training_for("lab") is PROFILES["lab"].easum_training and meld_run("paper") is PROFILES["paper"].meld_run
-    keyed = [str(p.relative_to(LIBRARY)) for p in LIBRARY.rglob("*.py") if p.name != "config.py"
-             and re.search(r'^\s*"(smoke|lab|paper)":', p.read_text(), flags=re.M)]
-    assert keyed == [], f"per-profile tables outside affectkit/config.py: {keyed}"
-
-
-@pytest.mark.parametrize("pattern, home, idea", [
-    (r"\.backward\(\)", "loop.py", "a training loop"),
-    (r"os\.replace\(|\.replace\(path\)|mkstemp\(", "files.py", "an atomic writer"),
-    (r"\.sum\(1\) / (np\.maximum\(|\w+\.sum\(1\))", "data/transforms.py", "a masked mean pooling"),
-    (r"while True:\s*\n\s*yield from", "data/dataset.py", "an endless batch cycle"),
-])
-def test_each_idea_is_written_once(pattern, home, idea):
-    """The duplicate scan: one loop, one pooling, one writer, one cycle."""
-    places = sorted(str(p.relative_to(LIBRARY)) for p in LIBRARY.rglob("*.py")
-                    if re.search(pattern, p.read_text()))
-    assert places == [home], f"{idea} is written in {places}, not only in {home}"
-
-
-def test_shared_models_are_found_by_a_hash_of_their_setting(tmp_path, monkeypatch, smoke_world):
-    """A notebook finds another's model by the key of its setting, profile and seed, whatever
-    way the setting was written; a checkpoint of another setting, training length, profile
-    or seed is not taken for it, and no notebook's name is part of the key."""
-    from affectkit import model_store
-    from affectkit.cmdm import CMDM, CMDMLoss
-    from affectkit.cmdm.experiments import Setting, collapse_settings
-    from affectkit.teach.lessons.collapse import COLLAPSE_BETA, COLLAPSE_SIGMA
-
-    monkeypatch.setenv("AFFECTKIT_CHECKPOINT_DIR", str(tmp_path))
-    written = Setting(CMDMLoss(reconstruction=False, unpaired=False, beta=0.2, sigma=1.0))
-    key = model_store.model_key("cmdm", "smoke", 0, setting=written)
-    assert key == model_store.model_key("cmdm", "smoke", 0, setting=collapse_settings(COLLAPSE_BETA, COLLAPSE_SIGMA)["mmd_only"])
-    assert key != model_store.model_key("cmdm", "smoke", 0, setting=collapse_settings(0.3, COLLAPSE_SIGMA)["mmd_only"])
-    assert key != model_store.model_key("cmdm", "smoke", 1, setting=written)
-    assert key != model_store.model_key("cmdm", "lab", 0, setting=written)
-    model = CMDM(smoke_world.train.shapes, 4, "smoke")
-    path = model_store.save_cmdm(model, written, "smoke", 0)
-    assert path == tmp_path / "cmdm" / f"{key}.pt"
-    trained = []
-
-    def train():
-        trained.append(1)
-        return model
-
-    found = model_store.load_or_train("cmdm", train, "smoke", 0, setting=collapse_settings(COLLAPSE_BETA, COLLAPSE_SIGMA)["mmd_only"])
-    assert found[1] == "checkpoint" and not trained
-    for other in (dict(setting=collapse_settings(0.5, COLLAPSE_SIGMA)["mmd_only"]), dict(setting=written, epochs=3)):
-        assert model_store.load_or_train("cmdm", train, "smoke", 0, **other)[1] == "trained"
-    assert model_store.load_or_train("cmdm", train, "smoke", 1, setting=written)[1] == "trained"
-    assert len(trained) == 3
-
-
-def test_a_checkpoint_under_another_key_is_not_taken(tmp_path, monkeypatch, smoke_world):
-    """A file copied to another setting's key (or saved by an older kit) is retrained, not trusted."""
-    import shutil
-
-    from affectkit import model_store
-    from affectkit.cmdm import CMDM
-    from affectkit.cmdm.experiments import collapse_settings
-    from affectkit.teach.lessons.collapse import COLLAPSE_BETA, COLLAPSE_SIGMA
-
-    monkeypatch.setenv("AFFECTKIT_CHECKPOINT_DIR", str(tmp_path))
-    a, b = collapse_settings(COLLAPSE_BETA, COLLAPSE_SIGMA)["vanilla"], collapse_settings(COLLAPSE_BETA, COLLAPSE_SIGMA)["mmd_only"]
-    model = CMDM(smoke_world.train.shapes, 4, "smoke")
-    shutil.copy(model_store.save_cmdm(model, a, "smoke", 0), model_store.model_path("cmdm", "smoke", 0, setting=b))
-    assert model_store.load_or_train("cmdm", lambda: model, "smoke", 0, setting=b)[1] == "trained"
-    with pytest.raises(ValueError, match="kind must be one of"):
-        model_store.model_key("cmdm-v2", "smoke", 0)
-
-
-def test_the_science_names_no_notebook_file():
-    """The library shares models by keys of their settings, not by the notebooks that made them:
-    no module of the science (the papers, the loop, the model store, the executor) names a notebook file."""
-    stems = {p.stem for p in (LIBRARY.parent / "notebooks").glob("*.ipynb")}
-    science = [*LIBRARY.glob("cmdm/*.py"), *LIBRARY.glob("easum/*.py"), *LIBRARY.glob("text/*.py"),
-               *LIBRARY.glob("data/*.py"), *LIBRARY.glob("features/*.py"),
-               *(LIBRARY / f for f in ("loop.py", "model_store.py", "parallel.py", "checkpoints.py", "config.py",
-                                       "metrics.py", "probe.py", "latent.py"))]
-    assert len(science) > 30
-    named = sorted(f"{p.relative_to(LIBRARY)}: {stem}" for p in science for stem in stems if stem in p.read_text())
-    assert named == [], f"the science names notebook files: {named}"

@@ -138,7 +138,8 @@ def train_setting(world, setting: Setting, seed: int = 0, epochs: int | None = N
     train = labeled_subset(splits["train"], setting.n_labeled)
     n_epochs = budget(epochs or prof.epochs, len(splits["train"]), len(train), prof.batch_size)
     result = fit(model, train, splits["val"], pool, loss=setting.loss, epochs=n_epochs,
-                 eval_every=max(1, n_epochs // (epochs or prof.epochs)), batch_size=prof.batch_size, lr=prof.lr, seed=seed, device=device,
+                 eval_every=max(1, n_epochs // (epochs or prof.epochs)), batch_size=prof.batch_size, lr=prof.lr,
+                 seed=seed, device=device,
                  patience=None, progress=False)
     out = predict(result.model, splits["test"])
     truth = splits["test"].y_true.numpy()

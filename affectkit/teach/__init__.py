@@ -3,5 +3,5 @@
 Nothing in the science (the packages and modules beside this one) imports from here.
 
     from affectkit.teach import lessons, plots, readings
-    lessons.show("03_mmd_collapse", profile=profile)
+    lessons.show(stem, profile=profile)   # a notebook's "What you learned" table
 """

@@ -45,7 +45,7 @@ def _check_stem(stem) -> str:
     try:
         plain_name(stem)
     except ValueError:
-        raise ValueError(f"a notebook name must be a plain file stem such as '03_mmd_collapse' "
+        raise ValueError(f"a notebook name must be a plain file stem such as 'my_notebook' "
                          f"(no folders, no '..'), got {stem!r}") from None
     if stem.endswith(".ipynb"):
         raise ValueError(f"give the notebook's stem without '.ipynb': {stem[:-6]!r}")
@@ -53,7 +53,7 @@ def _check_stem(stem) -> str:
 
 
 def this_notebook(stem: str) -> str:
-    """Declare the running notebook's file stem, e.g. ``this_notebook("03_mmd_collapse")``.
+    """Declare the running notebook's file stem, e.g. ``this_notebook("my_notebook")`` (the sidecar is my_notebook.json).
 
     papermill, nbconvert and nbclient do not tell the kernel which notebook it
     runs, so each notebook names itself in its first cell; :func:`notebook_stem`

@@ -72,7 +72,7 @@ def write_readme(readme, results_dir, profile: str = "lab") -> Path:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m affectkit.tools.report", description=__doc__.split("\n\n")[0])
     parser.add_argument("results", help="folder of sidecars, e.g. build/results")
     parser.add_argument("readme", nargs="?", help="README to update (default: print the section)")
     parser.add_argument("--profile", default="lab")

@@ -150,7 +150,7 @@ def headline(results: dict, width: int = 90) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m affectkit.tools.runner", description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", default="lab", choices=["smoke", "lab", "paper"])
     checkout = (ROOT / "pyproject.toml").exists()   # an editable install in the repository
     parser.add_argument("--out", default=str((ROOT if checkout else Path.cwd()) / "build"))

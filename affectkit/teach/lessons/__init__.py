@@ -33,10 +33,10 @@ from typing import Any, Callable
 import pandas as pd
 
 from ..readings import verdict
+from ._checks import SMALL
 from ._text import ASSERTED
 
 COLUMNS = ("paper claim", "this run", "reproduces?")
-SMALL = ("smoke",)   # profiles too small to show a finding: the verdict column says so
 NO_VERDICT = "no verdict: "   # the verdict column of a claim this run cannot judge, then why
 __all__ = ["ASSERTED", "COLUMNS", "Claim", "Exercise", "check", "claims", "exercises", "expected",
            "notebooks", "problems", "readme", "show", "title", "what_you_learned"]
@@ -157,7 +157,7 @@ def what_you_learned(stem: str, results: dict | None = None, profile: str = "lab
     Args:
         stem: the notebook ("03_mmd_collapse").
         results: its sidecar; default: read the file this run wrote
-            (:func:`affectkit.record.load`).
+            (:func:`affectkit.teach.record.load`).
         profile: at "smoke" sizes the verdict reads "n/a (smoke sizes)".
     Returns:
         a DataFrame with the columns :data:`COLUMNS`, one row per claim.

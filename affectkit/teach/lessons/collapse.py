@@ -211,7 +211,7 @@ def check_strong_matching(answer, profile):
     only, unpaired = rows.loc["mmd_only"], rows.loc["mmd_unpaired"]
     said = (f"spread {only.spread:.2f} (mmd_only) and {unpaired.spread:.2f} (mmd_unpaired), "
             f"UA {only.ua:.3f} and {unpaired.ua:.3f}")
-    if profile == SMALL:
+    if profile in SMALL:
         return None, f"{said}: the smoke sizes are too small to judge it; run at profile 'lab'"
     if only.spread >= 0.3:
         return False, (f"{said}: mmd_only has not collapsed further than in section 2; did you build the "

@@ -105,7 +105,8 @@ CLAIMS = [
           lambda r: mixes_domains(*_silhouette(r))),
     Claim("EASUM's premise taken at its word: with moment matching the representation is domain-invariant "
           "(a linear probe cannot tell the corpora apart: below twice chance)",
-          lambda r: f"the domain probe still names the corpus {_probe(r)['mm']:.0%} of the time (chance {_probe(r)['chance']:.0%})",
+          lambda r: (f"the domain probe still names the corpus {_probe(r)['mm']:.0%} of the time "
+                     f"(chance {_probe(r)['chance']:.0%})"),
           lambda r: _probe(r)["mm"] < 2 * _probe(r)["chance"], expect=False),
     Claim("The kit's observation (section 9): a stronger matching weight (the sweep's largest omega) brings the "
           "probe closer to chance than the paper's omega = 0.1 (seed 0)",

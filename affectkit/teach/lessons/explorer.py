@@ -105,7 +105,7 @@ def _knn(answer, profile):
     shuffled, bad = number(answer[1], "the kNN accuracy with shuffled labels")
     if bad:
         return bad
-    if profile == SMALL:
+    if profile in SMALL:
         return None, "the smoke split is too small to judge it; run at profile 'lab'"
     p = _shares(profile)
     low, high = float((p ** 2).sum()), float(p.max())   # guessing by the class shares .. always the majority class
@@ -123,7 +123,7 @@ def _random_groups(answer, profile):
         return bad
     if not -1 <= v <= 1:
         return False, f"{v:.3f}: a silhouette lies in -1..1"
-    if profile == SMALL:
+    if profile in SMALL:
         return None, f"{v:.3f}: the smoke split is too small to judge it; run at profile 'lab'"
     if -0.05 <= v <= 0.01:
         return True, (f"{v:.3f}: about 0, slightly negative: random groups overlap completely; emotion silhouettes "

@@ -221,7 +221,7 @@ def _share(answer, profile):
         return bad
     if not 0 <= v <= 1:
         return False, f"a share lies in [0, 1], got {v}"
-    if profile == SMALL:
+    if profile in SMALL:
         return None, "the smoke pool is too small to judge it; run at profile 'lab'"
     if 0.75 <= v <= 0.85:
         return True, f"{v:.0%}: as CMDM's AMI pool, mostly calm (about 80%)"

@@ -81,7 +81,7 @@ def _fusion(answer, profile):
             return bad
         if not 0 <= v <= 1:
             return False, f"a UA lies in [0, 1]; {k} is {v}"
-    if profile == SMALL:
+    if profile in SMALL:
         return None, "the smoke sizes are too small to judge it; run at profile 'lab'"
     best = max(answer[m] for m in "AVL")
     if answer["V"] < answer["A"]:
