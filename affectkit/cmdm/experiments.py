@@ -284,11 +284,11 @@ def summarize(df: pd.DataFrame, by="setting", values=("ua", "wap", "spread")) ->
     return pd.concat([mean, std], axis=1).reset_index()
 
 
-# -- the settings notebooks share (03 and 04 train them, 07 maps them) ---------------------
+# -- the collapse study and the label budget (CMDM Sec. 3.2, Sec. 4.2) ----------------------
 
 
 def collapse_settings(beta: float, sigma) -> dict:
-    """Notebook 03's collapse study: vanilla, matching alone, + the unpaired term,
+    """The collapse study (CMDM Sec. 3.2, Eq. 6-7): vanilla, matching alone, + the unpaired term,
     + reconstruction (all without the unpaired term's help where named so), the
     matching term at weight ``beta`` and kernel bandwidth ``sigma``."""
     return {"vanilla": Setting(VANILLA),
@@ -298,7 +298,7 @@ def collapse_settings(beta: float, sigma) -> dict:
 
 
 def label_budget(world, fraction: float) -> int:
-    """Notebook 04's labeled subset: ``fraction`` of the train split, at least two per class."""
+    """The labeled subset of a semi-supervised run: ``fraction`` of the train split, at least two per class."""
     return max(len(world.classes) * 2, round(fraction * len(world.train)))
 
 

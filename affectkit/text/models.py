@@ -145,6 +145,19 @@ def class_weights(y: np.ndarray, n_classes: int, power: float = 0.5) -> torch.Te
     return torch.tensor(w, dtype=torch.float32)
 
 
+def sorted_chunks(lengths, batch_size: int) -> list[np.ndarray]:
+    """Indices in order of length, in chunks of ``batch_size`` (little padding per batch; for
+    passes where the order does not matter: prediction, the frozen layers' cache)."""
+    order = np.argsort(np.asarray(lengths), kind="stable")
+    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def length_mask(lengths) -> torch.Tensor:
+    """(batch, T) attention mask, 1 on each item's first ``length`` positions, T the longest."""
+    lengths = torch.as_tensor(lengths)
+    return (torch.arange(int(lengths.max()))[None, :] < lengths[:, None]).long()
+
+
 def length_batches(lengths, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
     """Shuffled batches of similar-length items: sort by length plus noise, cut, shuffle the batches."""
     lengths = np.asarray(lengths, dtype=float)
@@ -163,10 +176,8 @@ class TextSplit:
         self.texts, self.tokenize, self.progress = texts, tokenize, progress
 
     def batches(self, batch_size: int, device=None):
-        order = np.argsort([len(t) for t in self.texts], kind="stable")
-        for i in progress_bar(range(0, len(order), batch_size), desc="predict", disable=not self.progress,
-                              leave=False):
-            idx = order[i:i + batch_size]
+        for idx in progress_bar(sorted_chunks([len(t) for t in self.texts], batch_size), desc="predict",
+                                disable=not self.progress, leave=False):
             b = self.tokenize([self.texts[j] for j in idx])
             yield {"input_ids": b["input_ids"].to(device), "attention_mask": b["attention_mask"].to(device),
                    "index": torch.as_tensor(idx)}
@@ -263,11 +274,9 @@ class TextStep(loop.Step):
     def cache_lower(self, progress: bool = False, batch_size: int = 256):
         """Run the frozen layers once over every training text and keep each text's
         (T_i, d) hidden states; :meth:`terms` then runs only the upper layers."""
-        order = np.argsort(self.lengths, kind="stable")
         self.cache = [None] * len(self.tokens)
-        for i in progress_bar(range(0, len(order), batch_size), desc="frozen layers", disable=not progress,
-                              leave=False):
-            idx = order[i:i + batch_size]
+        for idx in progress_bar(sorted_chunks(self.lengths, batch_size), desc="frozen layers",
+                                disable=not progress, leave=False):
             ids, mask = self.pad_batch(idx)
             h = self.model.lower(ids, mask)
             for row, j in enumerate(idx):
@@ -279,8 +288,7 @@ class TextStep(loop.Step):
         ids = torch.full((len(idx), width), self.pad, dtype=torch.long)
         for row, i in enumerate(idx):
             ids[row, : self.lengths[i]] = torch.tensor(self.tokens[i])
-        mask = (torch.arange(width)[None, :] < torch.tensor([self.lengths[i] for i in idx])[:, None]).long()
-        return ids.to(self.device), mask.to(self.device)
+        return ids.to(self.device), length_mask([self.lengths[i] for i in idx]).to(self.device)
 
     def batches(self, epoch):
         return length_batches(self.lengths, self.batch_size, self.rng)
@@ -289,8 +297,7 @@ class TextStep(loop.Step):
         if self.cache is None:
             logits = self.model(*self.pad_batch(idx))
         else:   # the frozen layers' outputs, padded: only the upper layers run
-            width = max(self.lengths[i] for i in idx)
-            mask = (torch.arange(width)[None, :] < torch.tensor([self.lengths[i] for i in idx])[:, None]).long()
+            mask = length_mask([self.lengths[i] for i in idx])
             h = nn.utils.rnn.pad_sequence([self.cache[i] for i in idx], batch_first=True)
             logits = self.model.upper(h, mask.to(self.device))
         return {"loss": self.loss_fn(logits, torch.as_tensor(self.y[idx], device=self.device))}
