@@ -18,7 +18,7 @@ from affectkit.features import acoustic, visual
 from affectkit.features.lexical import WordEmbedder, load_encoder
 from affectkit.tools import bench, runner
 
-from .data.test_meld import ROWS, write
+from .corpora import ROWS, write
 
 record = importlib.import_module("affectkit.teach.record")   # the module (affectkit.teach.record is the function)
 

@@ -18,7 +18,7 @@ from affectkit.teach import lessons
 from affectkit.tools.runner import execute, list_notebooks, notebook_parameters, stored_outputs
 
 from . import scan
-from .tools.test_executors import papermill_cli
+from .executors import papermill_cli
 
 NOTEBOOKS = list_notebooks()
 IDS = [p.stem for p in NOTEBOOKS]

@@ -10,14 +10,7 @@ from affectkit.data.iemocap import four_class, load_iemocap, session_folds
 from affectkit.data.mmsa import load_mmsa, mmsa_dataset
 from affectkit.data.pickles import PickleWarning, UnsafePickleError, load_pickle, to_npz
 
-
-def mmsa_split(n, rng):
-    audio = rng.normal(size=(n, 6, 5)).astype(np.float32)
-    audio[0, 0, 0] = -np.inf
-    return {"text": rng.normal(size=(n, 4, 8)), "audio": audio, "vision": rng.normal(size=(n, 6, 3)),
-            "regression_labels": rng.uniform(-3, 3, size=(n, 1)), "raw_text": [f"words {i}" for i in range(n)],
-            "id": [f"clip$_${i}" for i in range(n)], "audio_lengths": np.full(n, 4), "vision_lengths": np.full(n, 6),
-            "text_bert": np.stack([np.ones((n, 4)), np.r_[[[1, 1, 1, 0]] * n], np.zeros((n, 4))], 1)}
+from ..corpora import mmsa_split
 
 
 def test_mmsa_pickle_npz_and_dataset(tmp_path):

@@ -4,17 +4,7 @@ import pytest
 
 from affectkit.data.meld import load_meld, meld_dir, read_csv
 
-HEADER = "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime"
-ROWS = [
-    '1,"Well, the kettle’s on again.",Ada,neutral,neutral,0,0,1,1,"00:00:01,000","00:00:02,000"',
-    '2,I can’t believe it!,Bo,surprise,positive,0,1,1,1,"00:00:02,500","00:00:03,000"',
-    '3,  Leave   me alone. ,Ada,anger,negative,1,0,1,2,"00:01:00,000","00:01:02,000"',
-]
-
-
-def write(path, rows=ROWS, header=HEADER, encoding="utf-8"):
-    path.write_bytes(("\r\n".join([header, *rows]) + "\r\n").encode(encoding))
-    return path
+from ..corpora import HEADER, ROWS, write
 
 
 def test_reads_a_meld_csv(tmp_path):

@@ -113,7 +113,7 @@ def invented_meld(folder, splits=(("train", 112), ("dev", 42), ("test", 42)), se
 def test_notebook_scores_test_once_and_compares_test_only(with_test, tmp_path, monkeypatch):
     from affectkit.tools.runner import list_notebooks
 
-    from ..tools.test_executors import papermill_cli
+    from ..executors import papermill_cli
 
     splits = (("train", 112), ("dev", 42)) + ((("test", 42),) if with_test else ())
     data = tmp_path / "meld"

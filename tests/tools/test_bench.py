@@ -3,7 +3,7 @@ import json
 
 from affectkit.tools import bench
 
-from ..data.test_meld import ROWS, write
+from ..corpora import ROWS, write
 
 
 def test_meld_prints_scores_as_json(tmp_path, capsys):

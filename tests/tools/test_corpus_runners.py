@@ -14,7 +14,7 @@ from affectkit.data.iemocap import load_iemocap
 from affectkit.data.mmsa import load_mmsa
 from affectkit.easum.experiments import DSSetting, run_dg, run_ds
 
-from ..data.test_corpus_pickles import mmsa_split
+from ..corpora import mmsa_split
 
 
 def iemocap_file(path, rng, per_dialogue=8):
