@@ -23,8 +23,9 @@ from .executors import papermill_cli
 NOTEBOOKS = list_notebooks()
 IDS = [p.stem for p in NOTEBOOKS]
 # `make test` runs on two workers (pytest-xdist, --dist loadgroup): a notebook's runs stay on one
-# worker, and 03-05, whose checkpoints 07 loads, run on one worker in their order, before 07
-CHAIN = ("03_mmd_collapse", "04_semi_supervised", "05_dg_moment_matching", "07_latent_explorer")
+# worker, and the notebooks that share trained models (their lesson module's SHARES_MODELS: the
+# ones that save them before the ones that load them, in teaching order) run on one worker
+CHAIN = tuple(stem for stem, module in lessons.notebooks().items() if getattr(module, "SHARES_MODELS", False))
 
 
 def on_one_worker(stem: str):

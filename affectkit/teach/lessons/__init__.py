@@ -17,6 +17,8 @@ holds everything the kit says about its notebook's results:
 - ``EXERCISES``: its "Try it" checks (:func:`check`);
 - ``SHARED`` (where other notebooks reuse its choices): parameter name -> value,
   the values of its parameters cell, which the other notebooks import from here.
+- ``SHARES_MODELS = True`` where it saves trained models for later notebooks or loads
+  them (:mod:`affectkit.model_store`): the tests run those notebooks in order on one worker.
 
     from affectkit.teach import lessons
     lessons.show("03_mmd_collapse", profile=profile)   # the closing table

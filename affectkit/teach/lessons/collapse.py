@@ -11,6 +11,7 @@ from ._checks import SMALL, in_range, number
 from ._text import ASSERTED, f, pm
 
 NOTEBOOK = "03_mmd_collapse"
+SHARES_MODELS = True   # saves its trained models (affectkit.model_store) for the notebooks after it
 TITLE = "MMD, collapse and the unpaired term"
 # section 2's weight of the matching term and the kernel bandwidth: this notebook's choices, which
 # notebook 07 reuses to train (or find) the same models; its parameters cell holds the same values

@@ -13,6 +13,7 @@ from ._checks import number, unit
 from ._text import ASSERTED, f, gain_row, pm
 
 NOTEBOOK = "05_dg_moment_matching"
+SHARES_MODELS = True   # saves its trained models (affectkit.model_store) for the notebooks after it
 TITLE = "EASUM's domain-general model"
 DOMAINS = ("mosi", "mosei", "meld", "iemocap")
 TEXT_ONLY = "max |MAG(text, 0, 0) - LayerNorm(text)|"   # section 2's check, as recorded in mag_checks

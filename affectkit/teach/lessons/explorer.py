@@ -7,6 +7,7 @@ from ._text import ASSERTED, f
 from .dg import mixes_domains
 
 NOTEBOOK = "07_latent_explorer"
+SHARES_MODELS = True   # loads the models 03-05 saved (affectkit.model_store), or trains them
 TITLE = "The latent explorer"
 
 

@@ -17,6 +17,7 @@ from ._checks import SMALL, number
 from ._text import ASSERTED, f
 
 NOTEBOOK = "04_semi_supervised"
+SHARES_MODELS = True   # saves its trained models (affectkit.model_store) for the notebooks after it
 TITLE = "Semi-supervised learning"
 # this notebook's objective, label budget and training length, which notebook 07 reuses to train (or
 # find) the same models; its parameters cell holds the same values
