@@ -79,13 +79,7 @@ def balanced_pool(world, seed: int = 0, n_labeled: int | None = None, epochs: in
         raise ValueError(f"a semi-supervised setting needs an unlabeled pool; "
                          f"{getattr(world, 'name', 'the corpus')} has none")
     splits = prepare(world, [m for m in "AVL" if m in world.train.x])
-    seed_everything(seed)
-    model = CMDM(splits["train"].shapes, len(world.classes), prof.cmdm_arch)
-    train = labeled_subset(splits["train"], n_labeled)
-    n_epochs = budget(epochs or prof.epochs, len(splits["train"]), len(train), prof.batch_size)
-    result = fit(model, train, splits["val"], None, loss=VANILLA, epochs=n_epochs,
-                 eval_every=max(1, n_epochs // (epochs or prof.epochs)), batch_size=prof.batch_size, lr=prof.lr, seed=seed,
-                 device=device, patience=None, progress=False)
+    result, _ = fit_on_labels(splits, len(world.classes), n_labeled, None, VANILLA, seed, epochs, device, prof)
     pseudo = predict(result.model, splits["unlabeled"], decode=False)["pred"]
     per_class = len(pseudo) // len(world.classes)
     indices = balanced_indices(pseudo, len(world.classes), per_class, seed)
@@ -93,6 +87,24 @@ def balanced_pool(world, seed: int = 0, n_labeled: int | None = None, epochs: in
     known = truth >= 0
     acc = float((pseudo[known] == truth[known]).mean()) if known.any() else float("nan")
     return {"indices": indices, "pseudo": pseudo, "pseudo_acc": acc}
+
+
+def fit_on_labels(splits: dict, n_classes: int, n_labeled, pool, loss, seed: int, epochs, device, prof,
+                  arch=None) -> tuple:
+    """How every CMDM setting trains: seed, build CMDM (Table 3 at ``arch`` or the profile's), keep
+    ``n_labeled`` of the train split and fit with ``loss`` for the same number of steps as a full
+    run (:func:`budget`), selecting on the validation split.
+
+    Returns: (:class:`~affectkit.loop.FitResult`, the labeled train split it learned from).
+    """
+    seed_everything(seed)
+    model = CMDM(splits["train"].shapes, n_classes, arch or prof.cmdm_arch)
+    train = labeled_subset(splits["train"], n_labeled)
+    n_epochs = budget(epochs or prof.epochs, len(splits["train"]), len(train), prof.batch_size)
+    result = fit(model, train, splits["val"], pool, loss=loss, epochs=n_epochs,
+                 eval_every=max(1, n_epochs // (epochs or prof.epochs)), batch_size=prof.batch_size, lr=prof.lr,
+                 seed=seed, device=device, patience=None, progress=False)
+    return result, train
 
 
 def prepare(world, modalities="AVL") -> dict:
@@ -133,14 +145,8 @@ def train_setting(world, setting: Setting, seed: int = 0, epochs: int | None = N
             pool = pool.subset(pool_indices, name="unlabeled (balanced)")
         if setting.n_unlabeled is not None:
             pool = pool.subset(np.arange(min(setting.n_unlabeled, len(pool))))
-    seed_everything(seed)
-    model = CMDM(splits["train"].shapes, len(world.classes), arch or prof.cmdm_arch)
-    train = labeled_subset(splits["train"], setting.n_labeled)
-    n_epochs = budget(epochs or prof.epochs, len(splits["train"]), len(train), prof.batch_size)
-    result = fit(model, train, splits["val"], pool, loss=setting.loss, epochs=n_epochs,
-                 eval_every=max(1, n_epochs // (epochs or prof.epochs)), batch_size=prof.batch_size, lr=prof.lr,
-                 seed=seed, device=device,
-                 patience=None, progress=False)
+    result, train = fit_on_labels(splits, len(world.classes), setting.n_labeled, pool, setting.loss, seed,
+                                  epochs, device, prof, arch)
     out = predict(result.model, splits["test"])
     truth = splits["test"].y_true.numpy()
     latents = out["latents"]
