@@ -41,15 +41,6 @@ def test_seed_everything_repeats_draws():
         seed_everything(-1)
 
 
-def test_reproducibility_note_names_what_the_numbers_depend_on():
-    from affectkit.teach.readings import reproducibility
-
-    assert seed_everything(3) is None   # seeding returns nothing; the note is the notebooks'
-    note = reproducibility(3)
-    assert note.startswith("seed 3, torch ") and f"{torch.get_num_threads()} CPU threads" in note
-    assert "another thread count" in note
-
-
 def test_resolve_device():
     assert resolve_device("auto").type in ("cpu", "cuda")
     assert resolve_device("cpu").type == "cpu"

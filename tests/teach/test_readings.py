@@ -108,3 +108,15 @@ def test_held_out_interprets_a_validation_gain():
                              "mm", "omega0")
     assert "does not carry over to the test split, where it is worse on 2 of 3" in text
     assert "agree in direction" in readings.held_out([0.01], {"a": [0.02]}, "x", "y")
+
+
+def test_reproducibility_note_names_what_the_numbers_depend_on():
+    import torch
+
+    from affectkit.config import seed_everything
+    from affectkit.teach.readings import reproducibility
+
+    assert seed_everything(3) is None   # seeding returns nothing; the note is the notebooks'
+    note = reproducibility(3)
+    assert note.startswith("seed 3, torch ") and f"{torch.get_num_threads()} CPU threads" in note
+    assert "another thread count" in note
