@@ -81,32 +81,55 @@ def autograde(course: Path, lab: str, students, profile: str = "smoke"):
     nbgrader("generate_feedback", lab, "--force", course=course)
 
 
-def scores(course: Path, lab: str) -> dict:
-    """student -> (autograded points, autograded maximum) from the gradebook."""
+def cell_scores(course: Path, lab: str) -> dict:
+    """student -> {graded cell id: (autograded points, maximum)}: one cell per function
+    (``test-<function>``), in the notebook's order."""
     from nbgrader.api import Gradebook
 
     out = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for sub in gb.assignment_submissions(lab):
-            auto = [g for nb in sub.notebooks for g in nb.grades if g.cell.cell_type == "code"]
-            got = sum(g.auto_score or 0.0 for g in auto)
-            out[sub.student.id] = (got, sum(g.max_score for g in auto))
-    return out
+            cells = {}
+            for nb in sub.notebooks:
+                for g in nb.grades:
+                    if g.cell.cell_type == "code":
+                        cells[g.name] = (g.auto_score or 0.0, g.max_score)
+            out[sub.student.id] = cells
+    order = graded_cells(course / "source" / lab / f"{lab}.ipynb")
+    return {s: dict(sorted(cells.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+            for s, cells in out.items()}
 
 
-MISTAKE = re.compile(r"(?:AssertionError: |not yet: )([^\n<\"]+)")
+def graded_cells(notebook: Path) -> list:
+    """The ids of the autograded cells of a lab notebook, in order."""
+    cells = json.loads(Path(notebook).read_text())["cells"]
+    return [c["metadata"]["nbgrader"]["grade_id"] for c in cells
+            if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c["cell_type"] == "code"]
 
 
-def feedback_mistakes(course: Path, lab: str, student: str) -> list:
-    """The mistakes the feedback names (the checks' messages in the autograded notebook)."""
+def scores(course: Path, lab: str) -> dict:
+    """student -> (autograded points, autograded maximum) from the gradebook."""
+    return {s: (sum(v[0] for v in cells.values()), sum(v[1] for v in cells.values()))
+            for s, cells in cell_scores(course, lab).items()}
+
+
+def feedback_mistakes(course: Path, lab: str, student: str) -> dict:
+    """graded cell id -> the mistakes its feedback names: the message of the failed hidden test, and
+    the "not yet: ..." lines of the visible check."""
     nb = json.loads((course / "autograded" / student / lab / f"{lab}.ipynb").read_text())
-    found = []
+    found = {}
     for cell in nb["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", cell.get("id", "?"))
+        said = []
         for o in cell.get("outputs", []):
-            text = "".join(o.get("text", "")) + "\n".join(o.get("traceback", [])) + o.get("evalue", "")
-            text = re.sub(r"\x1b\[[0-9;]*m", "", text)
-            found += [m.strip() for m in MISTAKE.findall(text)]
-    return list(dict.fromkeys(found))
+            if o.get("output_type") == "error":
+                said.append(re.sub(r"\x1b\[[0-9;]*m", "", o.get("evalue", "")).strip())
+            text = "".join(o.get("text", "")) if isinstance(o.get("text"), (str, list)) else ""
+            said += [line.removeprefix("not yet: ").strip() for line in text.splitlines() if line.startswith("not yet: ")]
+        said = [m for m in dict.fromkeys(said) if m]
+        if said:
+            found[grade_id] = said
+    return found
 
 
 def grade_demo(folder: Path | None = None, profile: str = "smoke", labs=LABS, students=STUDENTS) -> dict:
@@ -142,16 +165,22 @@ def main(argv=None) -> int:
     out = grade_demo(args.keep, args.profile)
     course = out["course"]
     print(f"course: {course} (gradebook.db, autograded/, feedback/, grades.csv)")
-    print(f"{'lab':20s} {'student':8s} autograded   named mistakes")
-    for lab, table in out["scores"].items():
-        for student, (got, most) in sorted(table.items()):
-            mistakes = feedback_mistakes(course, lab, student) if got < most else []
-            note = "; ".join(m for m in mistakes if "NotImplementedError" not in m)[:110]
-            print(f"{lab:20s} {student:8s} {got:4.1f} / {most:4.1f}  {note}")
+    for lab in out["scores"]:
+        table = cell_scores(course, lab)
+        print(f"\n{lab}: autograded points per function (written answers are graded by hand)")
+        for student, cells in sorted(table.items()):
+            got, most = sum(v[0] for v in cells.values()), sum(v[1] for v in cells.values())
+            print(f"  {student:6s} {got:4.1f} / {most:4.1f}   " + "  ".join(
+                f"{cell.removeprefix('test-')} {p:g}/{m:g}" for cell, (p, m) in cells.items()))
+            named = feedback_mistakes(course, lab, student) if got < most else {}
+            for cell, (p, m) in cells.items():
+                said = [x for x in named.get(cell, []) if "NotImplementedError" not in x]
+                if p < m and said:
+                    print(f"         {cell.removeprefix('test-')}: {said[-1][:150]}")
     with open(course / "grades.csv") as f:
         rows = list(csv.DictReader(f))
-    print(f"grades.csv: {len(rows)} rows (written answers are graded by hand: `nbgrader formgrader` "
-          f"or the gradebook); {time.perf_counter() - start:.0f} s")
+    print(f"\ngrades.csv: {len(rows)} rows (written answers are graded by hand: `nbgrader formgrader`, with "
+          f"the grader's sheet of `make lab-handouts` beside it); {time.perf_counter() - start:.0f} s")
     return 0
 
 

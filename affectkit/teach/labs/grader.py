@@ -251,8 +251,11 @@ def _call(name, fn, spec, args, kwargs):
 
 
 def _resolve_allowed(spec) -> set:
+    """The code a function may enter besides its injected helpers: ``allowed`` (e.g. a model's
+    forward). The kit's versions of the helpers count only through the names the lab gives
+    them, so a direct call of ``affectkit.cmdm.mmd`` is still the kit's implementation."""
     codes = set()
-    for target in [*spec.get("helpers", {}).values(), *spec.get("allowed", [])]:
+    for target in spec.get("allowed", []):
         obj = _resolve(target)
         obj = getattr(obj, "forward", obj)
         code = getattr(obj, "__code__", None)
