@@ -1,4 +1,5 @@
-"""Lab 1's graded functions: inputs, the kit's values, the classic mistakes (CMDM Eq. 3-4)."""
+"""Lab 1's graded functions: inputs, the kit's values, the classic mistakes (CMDM Eq. 3-4);
+and the submissions the tests build from the source notebook."""
 
 import torch
 
@@ -147,3 +148,36 @@ def derangement():
 def functions() -> dict:
     return {"gaussian_kernel": kernel(), "mmd": mmd_(), "median_bandwidth": median_bandwidth(),
             "mmd_median": mmd_median(), "paired_discrepancy": paired(), "derangement": derangement()}
+
+
+# -- the submissions make test-labs builds from the source notebook (tests/tools/test_labs.py) -----
+
+# a whole cell per function that hands the work to affectkit: each must score 0
+SHORTCUTS = {
+    "gaussian_kernel": "import affectkit.cmdm\n\ndef gaussian_kernel(x, y, sigma):\n"
+                       "    return affectkit.cmdm.gaussian_kernel(x, y, sigma)",
+    "mmd": "def mmd(p, q, sigma):\n    from affectkit.cmdm import mmd as kit_mmd\n    return kit_mmd(p, q, sigma)",
+    "median_bandwidth": "from affectkit.cmdm.losses import bandwidth\n\n"
+                            "def median_bandwidth(p, q):\n    return bandwidth(p, q)",
+    "mmd_median": "import affectkit\n\ndef mmd_median(p, q):\n    return affectkit.cmdm.mmd(p, q, 'median')",
+    "paired_discrepancy": "from affectkit import cmdm\n\npaired_discrepancy = cmdm.paired_discrepancy",
+    "derangement": "import importlib\n\ndef derangement(n, generator):\n"
+                       "    return importlib.import_module('affectkit.cmdm.losses').derangement(n, generator)",
+}
+
+# a whole cell per function with one classic mistake: each costs that function's points only
+WRONG = {
+    "gaussian_kernel": "def gaussian_kernel(x, y, sigma):\n"
+                       "    return torch.exp(-torch.cdist(x, y) ** 2 / sigma ** 2)",
+    "mmd": "def mmd(p, q, sigma):\n    return (gaussian_kernel(p, p, sigma).mean() + gaussian_kernel(q, q, sigma).mean()\n"
+               "            - 2 * gaussian_kernel(p, q, sigma).mean())",
+    "median_bandwidth": "def median_bandwidth(p, q):\n    x = torch.cat([p, q])\n"
+                            "    return (torch.cdist(x, x).pow(2).flatten().quantile(0.5) / 2).sqrt()",
+    "mmd_median": "def mmd_median(p, q):\n    return mmd(p, q, 1.0)",
+    "paired_discrepancy": "def paired_discrepancy(p, q, sigma):\n"
+                              "    return gaussian_kernel(p, q, sigma).diagonal().mean()",
+    "derangement": "def derangement(n, generator):\n    return torch.randperm(n, generator=generator)",
+}
+
+# the mistake the shipped submission of bo makes, and a word its feedback must hold
+BO = ("mmd", "biased")

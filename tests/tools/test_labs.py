@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tools.lab_submissions import BO, REDEFINE, SHORTCUTS, WRONG
+from tests.tools.lab_submissions import REDEFINE, lab_data
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.labs,
@@ -68,10 +68,11 @@ def submissions(lab, folder: Path) -> dict:
     """student id -> notebook, every kind of submission described at the top."""
     subs = {s: ROOT / "labs" / "submissions" / s / lab / f"{lab}.ipynb" for s in course.STUDENTS}
     subs["source"] = _source(lab)
-    subs["shortcut"] = _built(lab, folder, "shortcut", SHORTCUTS[lab])
+    data = lab_data(lab)
+    subs["shortcut"] = _built(lab, folder, "shortcut", data.SHORTCUTS)
     first = _functions(lab)[0]
-    subs["redefine"] = _built(lab, folder, "redefine", {first: WRONG[lab][first] + "\n" + REDEFINE})
-    for fn, cell in WRONG[lab].items():
+    subs["redefine"] = _built(lab, folder, "redefine", {first: data.WRONG[first] + "\n" + REDEFINE})
+    for fn, cell in data.WRONG.items():
         subs[f"wrong-{fn}"] = _built(lab, folder, f"wrong-{fn}", {fn: cell})
     return subs
 
@@ -113,7 +114,8 @@ def test_every_lab_is_shipped_clean():
         assert len(functions) >= 3, f"{lab}: few graded functions"
         solutions = [k["grade_id"] for k in kinds if k.get("solution") and not k.get("grade")]
         assert all(fn in solutions for fn in functions), f"{lab}: every graded cell grades one function's cell"
-        assert set(SHORTCUTS[lab]) == set(WRONG[lab]) == set(functions), f"{lab}: a shortcut and a mistake per function"
+        data = lab_data(lab)
+        assert set(data.SHORTCUTS) == set(data.WRONG) == set(functions), f"{lab}: a shortcut and a mistake per function"
         for s in course.STUDENTS:
             assert (ROOT / "labs" / "submissions" / s / lab / f"{lab}.ipynb").exists(), (s, lab)
 
@@ -134,7 +136,7 @@ def test_full_marks_zero_and_partial(graded, lab):
     assert full > 0 and _points(table["source"]) == full, f"{lab}: the solutions get full marks: {table['source']}"
     assert _points(table["release"]) == 0, f"{lab}: the untouched release gets 0: {table['release']}"
     assert _points(table["ada"]) == full, f"{lab}: ada's correct submission gets full marks: {table['ada']}"
-    wrong_fn, named = BO[lab]
+    wrong_fn, named = lab_data(lab).BO
     for cell, (p, m) in table["bo"].items():
         assert p == (0 if cell == f"test-{wrong_fn}" else m), f"{lab}: bo loses {wrong_fn} only: {table['bo']}"
     said = " ".join(course.feedback_mistakes(folder, lab, "bo").get(f"test-{wrong_fn}", []))
