@@ -76,7 +76,7 @@ lab: $(STAMP)
 
 ## test: lint (ruff: pyflakes, import order, bugbear), unit tests + every notebook in the smoke profile
 test: $(STAMP)
-	$(PY) -m ruff check affectkit tests benchmarks
+	$(PY) -m ruff check affectkit tests benchmarks labs
 	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=12
 
 ## test-lowest: the unit tests and notebook $(LOWEST_NOTEBOOK) (smoke) in .venv-lowest, with the lowest version pyproject.toml allows of every direct dependency (torch: $(TORCH), the one offline build)
