@@ -114,11 +114,11 @@ bench: $(STAMP)
 labs: $(LABS_STAMP)
 	$(PY) labs/course.py release
 
-## grade-demo: a throw-away course that autogrades the shipped submissions and prints the grades
+## grade-demo: a throw-away course that autogrades the shipped submissions and prints each function's points
 grade-demo: $(LABS_STAMP)
 	$(PY) labs/course.py grade-demo
 
-## test-labs: each lab graded with nbgrader (full marks, a clean release, partial marks for the mistakes)
+## test-labs: each lab graded with nbgrader (full marks, a clean release, the kit's own code earns 0, one wrong function costs its own points, redefined checks change nothing)
 test-labs: $(LABS_STAMP)
 	$(PY) -m pytest -q -m labs
 

@@ -8,9 +8,11 @@
 ``grade-demo`` copies the course into a temporary folder with its own gradebook,
 releases every lab, "submits" the three shipped submissions of each lab
 (``labs/submissions/<student>/<lab>/``), autogrades them, writes their feedback
-and prints the grades and every mistake the feedback names. It grades at the
-smoke sizes (``AFFECTKIT_LAB_PROFILE=smoke``: the checks do not need the lab
-sizes); ``--profile lab`` grades at the sizes students run.
+and prints, per student, the points of every function (one graded cell each) and
+the mistake the feedback names for each function that lost its points. It grades
+at the smoke sizes (``AFFECTKIT_LAB_PROFILE=smoke``: the graded cells test the
+students' functions on fixed inputs, whatever the sizes of a lab's exploration);
+``--profile lab`` grades at the sizes students run.
 """
 
 from __future__ import annotations
