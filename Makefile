@@ -25,7 +25,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup lock run readme lab test test-lab test-lowest labs grade-demo test-labs bench clean
+.PHONY: setup lock run readme lab test test-lab test-lowest labs grade-demo test-labs lab-handouts bench clean
 
 setup: $(STAMP)
 
@@ -117,6 +117,10 @@ labs: $(LABS_STAMP)
 ## grade-demo: a throw-away course that autogrades the shipped submissions and prints each function's points
 grade-demo: $(LABS_STAMP)
 	$(PY) labs/course.py grade-demo
+
+## lab-handouts: the teaching team's pages in build/handouts/: per lab a student page (objectives, time per part, pre-lab quiz) and a grader's sheet (model answers, rubrics, named mistakes, late penalty)
+lab-handouts: $(STAMP)
+	$(PY) labs/handouts.py
 
 ## test-labs: each lab graded with nbgrader (full marks, a clean release, the kit's own code earns 0, one wrong function costs its own points, redefined checks change nothing)
 test-labs: $(LABS_STAMP)
