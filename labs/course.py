@@ -52,7 +52,8 @@ def nbgrader(*args, course: Path, profile: str = "smoke", check: bool = True) ->
 def new_course(folder: Path, labs=LABS) -> Path:
     """A course root with the source notebooks and the config, nothing else."""
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(HERE / "nbgrader_config.py", folder / "nbgrader_config.py")
+    for config in ("nbgrader_config.py", "late_penalty.py"):   # the late-submission policy comes with it
+        shutil.copy(HERE / config, folder / config)
     for lab in labs:
         shutil.copytree(HERE / "source" / lab, folder / "source" / lab, dirs_exist_ok=True)
     return folder
