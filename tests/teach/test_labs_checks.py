@@ -66,6 +66,12 @@ def test_both_median_conventions_are_accepted():
     numpy_like = verdict(lambda p, q: bandwidth(p, q, False), "median_bandwidth")
     lower = verdict(lambda p, q: bandwidth(p, q, True), "median_bandwidth")
     assert numpy_like.ok and lower.ok and "lower of the two middle values" in lower.message
+    calls = []
+
+    def lower_then_wrong(p, q):   # an accepted convention on the first case does not excuse the later ones
+        calls.append(1)
+        return bandwidth(p, q, True) * (1 if len(calls) == 1 else 2)
+    assert not verdict(lower_then_wrong, "median_bandwidth").ok
     v = verdict(lambda p, q: bandwidth(p, q, False, pooled=False), "median_bandwidth")
     assert not v.ok and "pool p and q" in v.message
 
