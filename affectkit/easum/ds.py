@@ -23,12 +23,14 @@ class DSStep(loop.Step):
     cross-entropy on the corpus's classes) plus eta times the pseudo-label loss
     against the teacher's logits for the same utterances. Terms: ``main``, ``aux``,
     ``total``; validation: ``score`` (-MAE for sentiment, weighted F1 for emotion;
-    higher is better) and ``val_*``."""
+    higher is better) and ``val_*``. ``loss``: the batch's terms, a function with the
+    signature of :func:`~affectkit.easum.losses.ds_loss` (the default)."""
 
     def __init__(self, model, train: MultimodalDataset, val: MultimodalDataset, task: str,
-                 teacher: DGModel | None, eta: float, pseudo: str, batch_size: int, seed: int, device):
+                 teacher: DGModel | None, eta: float, pseudo: str, batch_size: int, seed: int, device,
+                 loss=ds_loss):
         super().__init__(model, train, batch_size, seed, device)
-        self.val, self.task, self.eta, self.pseudo = val, task, eta, pseudo
+        self.val, self.task, self.eta, self.pseudo, self.loss = val, task, eta, pseudo, loss
         self.target = ds_target(train, task)
         self.teacher_logits = (None if teacher is None else
                                teacher_logits(teacher, train, model.teacher_head, device))
@@ -36,8 +38,8 @@ class DSStep(loop.Step):
     def terms(self, b) -> dict:
         index = b["index"].cpu()
         teacher = None if self.teacher_logits is None else self.teacher_logits[index].to(self.device)
-        return ds_loss(self.model(b["x"], b["mask"]), self.target[index].to(self.device), teacher, self.task,
-                       self.eta, self.pseudo)
+        return self.loss(self.model(b["x"], b["mask"]), self.target[index].to(self.device), teacher, self.task,
+                         self.eta, self.pseudo)
 
     def validate(self) -> dict:
         scores = ds_metrics(self.model, self.val, self.task, self.device)
@@ -87,7 +89,7 @@ def check_teacher(teacher: DGModel, ds: MultimodalDataset) -> None:
 def fit_ds(model, teacher: DGModel | None, train: MultimodalDataset, val: MultimodalDataset, task: str,
            eta: float = 0.5, pseudo: str = "soft", epochs: int = 6, batch_size: int = 48, lr: float = 1e-4,
            weight_decay: float = 0.01, seed: int = 0, device="auto", progress: bool = True,
-           eval_every: int = 1) -> FitResult:
+           eval_every: int = 1, loss=ds_loss) -> FitResult:
     """Train a :class:`~affectkit.easum.models.DSModel` on one corpus with AdamW.
 
     The frozen DG ``teacher`` (None: no pseudo labels) gives, for each batch,
@@ -96,6 +98,10 @@ def fit_ds(model, teacher: DGModel | None, train: MultimodalDataset, val: Multim
     (sentiment: lowest MAE; emotion: highest weighted F1), validating every
     ``eval_every`` epochs and after the last (a tiny corpus trains for many
     one-batch epochs, which need not each be validated).
+
+    ``loss``: what each batch minimises, ``loss(out, target, teacher_logits, task, eta, pseudo)
+    -> {"main", "aux", "total"}`` as :func:`~affectkit.easum.losses.ds_loss` (the default);
+    another one (a student's L_DS in lab 4) trains in this process.
 
     Returns: :class:`~affectkit.loop.FitResult`; ``history``: per epoch ``main``, ``aux``,
     ``total`` and the val ``score`` (sentiment: minus MAE; emotion: weighted F1), which
@@ -113,7 +119,7 @@ def fit_ds(model, teacher: DGModel | None, train: MultimodalDataset, val: Multim
         check_teacher(teacher, train)
 
     def make_step(model, device):
-        return DSStep(model, train, val, task, teacher, eta, pseudo, batch_size, seed, device)
+        return DSStep(model, train, val, task, teacher, eta, pseudo, batch_size, seed, device, loss)
 
     return loop.fit(model, make_step, epochs, lr, seed=seed, device=device, optimizer="adamw",
                     weight_decay=weight_decay, select="score", eval_every=eval_every, desc=f"DS {task}",
