@@ -26,8 +26,9 @@ MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN T
 
 
 def plain(text: str) -> str:
-    """The characters only: tags, entities, markdown's * and ` and all spacing removed (to compare a
-    source with the page it became)."""
+    """The characters only: tags, entities, markdown's * and `, list numbers and all spacing removed
+    (to compare a source with the page it became)."""
+    text = re.sub(r"(?m)^\s*\d+\.\s", "", text)   # "1. item" of a markdown list becomes <li>item</li>
     text = html.unescape(re.sub(r"<[^>]+>", "", text))
     return re.sub(r"[*`\s]", "", text)
 

@@ -5,6 +5,10 @@
   same function, with ``strict=True``, is what the labs' hidden tests call.
 - :func:`variant`: the inputs of a lab's exploration drawn from the student's
   id, so that two students' printed numbers differ.
+- ``cmdm_student`` / ``easum_student``: what lets a lab train with the
+  student's own functions (lab 2's objective, lab 4's DS loss) and hand lab 3
+  MAG's weights as tensors; ``fixtures``: inputs the grader injects (a seeded
+  derangement). None of them holds an answer.
 
 The checks compare a student's function with stored values (``cases/<lab>.json``,
 written by ``labs/make_cases.py`` from the kit's implementations): this package

@@ -239,7 +239,9 @@ def _call(name, fn, spec, args, kwargs):
     except Exception as e:  # noqa: BLE001 - a student's error is the feedback
         if watch.found:
             return None, _borrowed(name, watch.found, spec.get("helpers", {}))
-        return None, Verdict(name, False, f"it raised {type(e).__name__}: {e}")
+        if isinstance(e, NotImplementedError):
+            return None, Verdict(name, False, "it is not written yet (it raises NotImplementedError)")
+        return None, Verdict(name, False, f"it raised {type(e).__name__}" + (f": {e}" if str(e) else ""))
     if watch.found:
         return None, _borrowed(name, watch.found, spec.get("helpers", {}))
     if out is None:
@@ -322,7 +324,7 @@ def _gradients(name, fn, spec) -> Verdict | None:
         try:
             out = watch.run(fn, *args)
         except Exception as e:  # noqa: BLE001
-            return Verdict(name, False, f"it raised {type(e).__name__}: {e}")
+            return Verdict(name, False, f"it raised {type(e).__name__}" + (f": {e}" if str(e) else ""))
         if not isinstance(out, torch.Tensor) or out.numel() != 1 or not out.requires_grad:
             return Verdict(name, False, "the loss must be one torch number that can be back-propagated "
                                         "(a 0-dim tensor built from the inputs, not a float)")
