@@ -110,6 +110,13 @@ def test_the_kits_implementation_earns_nothing():
         assert not v.ok and "the kit's own implementation" in v.message and v.kit_calls, (fn, v)
     assert verdict(via_import, "mmd").kit_calls == ("affectkit.cmdm.losses.mmd",)   # what it called, not below
 
+    def through_exec(p, q, sigma):   # exec'd text is not an import: what it calls is still watched
+        scope = {"p": p, "q": q, "sigma": sigma}
+        exec("import affectkit.cmdm\nr = affectkit.cmdm.mmd(p, q, sigma)", scope)
+        return scope["r"]
+    v = verdict(through_exec, "mmd")
+    assert not v.ok and "affectkit.cmdm.losses.mmd" in v.message
+
     def switched_off(p, q, sigma):
         sys.setprofile(None)
         return kit_mmd(p, q, sigma)
@@ -135,6 +142,7 @@ def test_the_hidden_tests_fresh_grader_ignores_patches(monkeypatch):
     def wrong(x, y, sigma):
         return torch.exp(-torch.cdist(x, y) ** 2 / sigma ** 2)
     monkeypatch.setattr(grader, "check", lambda *a, **k: True)
+    monkeypatch.setattr(torch, "allclose", lambda *a, **k: True)
     monkeypatch.setattr(grader, "grade", lambda *a, **k: grader.Verdict("x", True, "patched"))
     spec = importlib.util.find_spec("affectkit.teach.labs.grader")
     fresh = importlib.util.module_from_spec(spec)
@@ -155,7 +163,9 @@ def test_each_student_has_their_own_variant(tmp_path, monkeypatch):
     monkeypatch.chdir(graded)
     assert student_id() == ("alice", "nbgrader's autograded/ folder")
     monkeypatch.setenv("AFFECTKIT_STUDENT", "s123")
-    assert student_id()[0] == "s123"
+    assert student_id()[0] == "alice", "when grading, the folder names the student"
+    monkeypatch.chdir(tmp_path)
+    assert student_id() == ("s123", "AFFECTKIT_STUDENT")
 
 
 def test_labs_one_and_two_need_no_transformers():

@@ -143,7 +143,8 @@ class KitCalls:
             code = frame.f_code
             if self.inside:
                 return
-            if code in self.allowed or code.co_name == "<module>":
+            # a module being imported runs its own top level: let it through (a file, not exec'd text)
+            if code in self.allowed or (code.co_name == "<module>" and not code.co_filename.startswith("<")):
                 self.inside.append(frame)
                 return
             path = code.co_filename
@@ -198,7 +199,11 @@ def _close(got, want, tol: float) -> bool:
         return False
     want = torch.as_tensor(want, dtype=torch.float64)
     got = got.reshape(()) if got.numel() == 1 and want.numel() == 1 else got
-    return got.shape == want.shape and bool(torch.allclose(got, want, rtol=tol, atol=tol, equal_nan=True))
+    if got.shape != want.shape:
+        return False
+    # compared as Python floats: a notebook that patches torch.allclose does not change the verdict
+    pairs = zip(got.flatten().tolist(), want.flatten().tolist())
+    return all((g != g and w != w) or abs(g - w) <= tol + tol * abs(w) for g, w in pairs)
 
 
 def _shape(v) -> str:
@@ -379,14 +384,14 @@ def check(fn, name: str | None = None, lab: str | None = None, strict: bool = Fa
 # -- each student's own inputs ----------------------------------------------------------------
 
 def student_id() -> tuple:
-    """(id, where it came from): ``$AFFECTKIT_STUDENT``; the folder nbgrader grades in
-    (``autograded/<student>/<lab>``); ``$JUPYTERHUB_USER``; the login name."""
-    if os.environ.get("AFFECTKIT_STUDENT"):
-        return os.environ["AFFECTKIT_STUDENT"], "AFFECTKIT_STUDENT"
+    """(id, where it came from): the folder nbgrader grades in (``autograded/<student>/<lab>``);
+    ``$AFFECTKIT_STUDENT``; ``$JUPYTERHUB_USER``; the login name."""
     parts = Path.cwd().parts
-    for marker in ("autograded", "submitted"):
+    for marker in ("autograded", "submitted"):   # grading: the student whose notebook this is
         if marker in parts[:-2]:
             return parts[parts.index(marker) + 1], f"nbgrader's {marker}/ folder"
+    if os.environ.get("AFFECTKIT_STUDENT"):
+        return os.environ["AFFECTKIT_STUDENT"], "AFFECTKIT_STUDENT"
     if os.environ.get("JUPYTERHUB_USER"):
         return os.environ["JUPYTERHUB_USER"], "JUPYTERHUB_USER"
     try:
@@ -421,5 +426,7 @@ def variant(lab: str, student: str | None = None, quiet: bool = False) -> Varian
         student, source = student_id()
     seed = int(hashlib.sha256(f"{lab}:{student}".encode()).hexdigest()[:8], 16) % 1_000_000
     if not quiet:
-        print(f"your variant of {lab}: student {student!r} (from {source}), seed {seed}")
+        shared = ("; if this login is not yours alone (e.g. 'jovyan'), set AFFECTKIT_STUDENT to your course id"
+                  if source == "the login name" else "")
+        print(f"your variant of {lab}: student {student!r} (from {source}), seed {seed}{shared}")
     return Variant(lab, student, seed)
