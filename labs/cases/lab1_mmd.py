@@ -65,7 +65,7 @@ def mmd_():
     for seed, (m, n), s in ((2, (7, 9), 1.1), (12, (5, 5), 0.6), (13, (12, 3), 2.0)):
         p, q = samples(seed, m, n)
         cases.append(case((p, q, s), mmd(p, q, s), _mmd_mistakes(p, q, s), inputs=f"p ({m}, 3), q ({n}, 3), sigma {s}"))
-    return {"what": "the unbiased MMD^2 of Eq. 3", "helpers": {"gaussian_kernel": "affectkit.cmdm:gaussian_kernel"},
+    return {"what": "the unbiased MMD^2 of Eq. 3", "helpers": {"gaussian_kernel": "affectkit.teach.labs.fixtures:lab_gaussian_kernel"},
             "cases": cases, "right": "the unbiased MMD of Eq. 3",
             "otherwise": "the value differs from the unbiased MMD^2 of Eq. 3 (computed with a right gaussian_kernel)"}
 
@@ -115,8 +115,8 @@ def mmd_median():
             wrong("sigma = 1, not the median bandwidth: call median_bandwidth(p, q)", mmd(p, q, 1.0)),
         ], inputs="p (7, 3), q (9, 3), q three times wider"))
     return {"what": "Eq. 3 with one median bandwidth for the three kernel blocks",
-            "helpers": {"median_bandwidth": "affectkit.cmdm:bandwidth", "mmd": "affectkit.cmdm:mmd",
-                        "gaussian_kernel": "affectkit.cmdm:gaussian_kernel"},
+            "helpers": {"median_bandwidth": "affectkit.cmdm:bandwidth", "mmd": "affectkit.teach.labs.fixtures:lab_mmd",
+                        "gaussian_kernel": "affectkit.teach.labs.fixtures:lab_gaussian_kernel"},
             "cases": cases, "right": "one median bandwidth shared by the three kernel blocks",
             "otherwise": "the value differs from mmd(p, q, median_bandwidth(p, q))"}
 
@@ -135,7 +135,7 @@ def paired():
                   mmd(p, q, s)),
             wrong("you sum over the pairs: the paired discrepancy is their mean", (2 - 2 * k.diagonal()).sum()),
         ], inputs=f"p ({n}, 3), q ({n}, 3), sigma {s}"))
-    return {"what": "the paired discrepancy", "helpers": {"gaussian_kernel": "affectkit.cmdm:gaussian_kernel"},
+    return {"what": "the paired discrepancy", "helpers": {"gaussian_kernel": "affectkit.teach.labs.fixtures:lab_gaussian_kernel"},
             "cases": cases, "right": "the mean squared RKHS distance of the pairs",
             "otherwise": "the value differs from mean_i of (2 - 2 k(p_i, q_i))"}
 

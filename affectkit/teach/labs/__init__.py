@@ -21,6 +21,7 @@ and 2 run with torch, numpy and the CMDM code alone.
     check(mmd)                # prints "right: ..." or "not yet: <the mistake>"
 """
 
-from .grader import check, grade, student_id, variant
+from .grader import check, grade
+from .variant import student_id, variant
 
 __all__ = ["check", "grade", "student_id", "variant"]

@@ -21,3 +21,26 @@ def rolled_derangement(n: int, generator: torch.Generator | None = None, device=
     shift = 1 + int(torch.randint(n - 1, (1,), generator=generator))
     perm = torch.arange(n).roll(shift)
     return perm.to(device) if device is not None else perm
+
+
+def _one_number(sigma, name: str):
+    if isinstance(sigma, (str, list, tuple)):
+        raise TypeError(f"the lab's {name} takes one number for sigma, got {sigma!r}")
+
+
+def lab_gaussian_kernel(x, y, sigma):
+    """The kit's kernel with the lab's signature: one number for sigma (the kit also takes
+    "median" or a list, which a student's kernel does not; a function graded with this helper
+    must not lean on what the student's own helper cannot do)."""
+    from ...cmdm import gaussian_kernel
+
+    _one_number(sigma, "gaussian_kernel")
+    return gaussian_kernel(x, y, sigma)
+
+
+def lab_mmd(p, q, sigma):
+    """The kit's unbiased MMD (Eq. 3) with the lab's signature: one number for sigma."""
+    from ...cmdm import mmd
+
+    _one_number(sigma, "mmd")
+    return mmd(p, q, sigma)
