@@ -65,7 +65,8 @@ def mmd_():
     for seed, (m, n), s in ((2, (7, 9), 1.1), (12, (5, 5), 0.6), (13, (12, 3), 2.0)):
         p, q = samples(seed, m, n)
         cases.append(case((p, q, s), mmd(p, q, s), _mmd_mistakes(p, q, s), inputs=f"p ({m}, 3), q ({n}, 3), sigma {s}"))
-    return {"what": "the unbiased MMD^2 of Eq. 3", "helpers": {"gaussian_kernel": "affectkit.teach.labs.fixtures:lab_gaussian_kernel"},
+    return {"what": "the unbiased MMD^2 of Eq. 3",
+            "helpers": {"gaussian_kernel": "affectkit.teach.labs.fixtures:lab_gaussian_kernel"},
             "cases": cases, "right": "the unbiased MMD of Eq. 3",
             "otherwise": "the value differs from the unbiased MMD^2 of Eq. 3 (computed with a right gaussian_kernel)"}
 
