@@ -89,6 +89,40 @@ class Corpus:
         return f"Corpus({self.name!r}, {self.task}, {sizes}, shapes {self.train.shapes})"
 
 
+def check_learnable(corpus: Corpus) -> list:
+    """Refuse a corpus no classifier can learn from; return the warnings worth saying.
+
+    ValueError: an empty train, val or test split; an emotion corpus whose train split
+    holds fewer than 2 classes, or a val / test class that train never shows.
+    Warnings (strings): a speaker in more than one split (the test then measures
+    speakers the model has heard, not new ones).
+    """
+    for split in ("train", "val", "test"):
+        if len(getattr(corpus, split)) == 0:
+            raise ValueError(f"{corpus.name}: the {split} split is empty; train, val and test each need clips")
+    if corpus.task == "emotion":
+        def present(ds):
+            return {corpus.classes[int(i)] for i in ds.y.unique().tolist() if i >= 0}
+        seen = present(corpus.train)
+        if len(seen) < 2:
+            raise ValueError(f"{corpus.name}: the train split holds {len(seen)} class ({sorted(seen)}); "
+                             "a classifier needs at least 2")
+        for split in ("val", "test"):
+            unseen = sorted(present(getattr(corpus, split)) - seen)
+            if unseen:
+                raise ValueError(f"{corpus.name}: class(es) {unseen} appear in {split} but never in train")
+    warnings = []
+    where = {}
+    for split, ds in corpus.splits.items():
+        for s in set(ds.speaker.tolist()):
+            where.setdefault(s, set()).add(split)
+    shared = sorted(s for s, splits in where.items() if len(splits & {"train", "val", "test"}) > 1)
+    if shared:
+        warnings.append(f"{corpus.name}: {len(shared)} speaker(s) appear in more than one of train / val / test "
+                        f"(speaker ids {shared[:10]}); the test scores then include speakers the model heard")
+    return warnings
+
+
 def from_mmsa(data, name: str = "mosi") -> Corpus:
     """MOSI / MOSEI as a sentiment corpus. ``data``: :func:`~affectkit.data.mmsa.load_mmsa`'s
     dict (its ``valid`` split becomes ``val``)."""
@@ -153,6 +187,9 @@ def save_corpus(corpus: Corpus, path) -> Path:
 def load_corpus(path, name: str | None = None) -> Corpus:
     """A corpus written by :func:`save_corpus` (or ``python -m affectkit extract``)."""
     path = Path(path)
+    if path.suffix.lower() in (".csv", ".tsv"):
+        raise ValueError(f"{path} is a labels file, not a corpus: run `python -m affectkit extract CLIPS/ --labels "
+                         f"{path} --out corpus.npz` first, then pass corpus.npz")
     if not path.is_file():
         raise FileNotFoundError(f"no corpus file at {path}")
     try:

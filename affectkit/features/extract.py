@@ -71,6 +71,14 @@ def read_labels(path) -> list:
     missing_splits = [s for s in ("train", "val", "test") if not any(r["split"] == s for r in rows)]
     if missing_splits:
         raise ValueError(f"{path}: no clip in split(s) {missing_splits}; train, val and test each need one")
+    train = {r["label"] for r in rows if r["split"] == "train"}
+    if len(train) < 2:
+        raise ValueError(f"{path}: the train clips have {len(train)} label ({sorted(train)}); a classifier needs "
+                         "at least 2")
+    for split in ("val", "test"):
+        unseen = sorted({r["label"] for r in rows if r["split"] == split} - train)
+        if unseen:
+            raise ValueError(f"{path}: label(s) {unseen} appear in {split} but never in train")
     return rows
 
 
@@ -92,6 +100,8 @@ def clip_features(folder: str, clip: str, part: str) -> str | None:
     from . import acoustic, visual
 
     audio, video = media_files(Path(folder), clip)
+    if audio is None and video is None:
+        return f"missing: no file named {clip} (or {Path(clip).stem} with a sound or video extension) in {folder}"
     if audio is None:
         return "no audio file (.wav, .flac, ...) for this clip"
     if video is None:

@@ -23,11 +23,13 @@ from .args import positive_int, seed
 
 
 def _corpora(paths) -> dict:
-    from ..data.corpus import load_corpus
+    from ..data.corpus import check_learnable, load_corpus
 
     corpora = {}
     for path in paths:
         corpus = load_corpus(path)
+        for warning in check_learnable(corpus):
+            print(f"warning: {warning}", file=sys.stderr)
         if corpus.name in corpora:
             raise ValueError(f"two corpora are named {corpus.name!r}: rename one of the files")
         corpora[corpus.name] = corpus
