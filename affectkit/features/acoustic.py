@@ -57,14 +57,15 @@ def is10_names() -> list[str]:
 
 
 def load_audio(path: str | os.PathLike) -> tuple[np.ndarray, int]:
-    """Read a sound file as mono float32.
+    """Read the sound of a file as mono float32: a sound file (soundfile), or the audio
+    track of a video container (.mp4, .mov, .mkv, ...: decoded by PyAV, which ships its
+    own codecs; no system ffmpeg).
 
     Returns:
         (signal, sample_rate): signal of shape (samples,), channels averaged.
     Raises:
         FileNotFoundError: no such file.
-        ValueError: the file has no readable audio stream (e.g. a video file:
-            extract its sound first, ``ffmpeg -i clip.mp4 -ac 1 -ar 16000 clip.wav``).
+        ValueError: the file has no readable audio stream (a silent video, a broken file).
     """
     import soundfile as sf
 
@@ -74,10 +75,41 @@ def load_audio(path: str | os.PathLike) -> tuple[np.ndarray, int]:
     try:
         signal, sr = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError) as err:
-        raise ValueError(
-            f"{path}: no readable audio ({err}); for a video, extract the sound first, "
-            f"e.g. ffmpeg -i {path.name} -ac 1 -ar 16000 {path.stem}.wav") from None
+        return _container_audio(path, err)
     return signal.mean(axis=1), int(sr)
+
+
+def _container_audio(path: Path, why) -> tuple[np.ndarray, int]:
+    """The first audio stream of a container (a video with its sound track), as mono float32."""
+    try:
+        import av
+    except ImportError:
+        raise ValueError(f"{path}: no readable audio ({why}); a video's sound track needs PyAV "
+                         "(pip install av)") from None
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.audio:
+                raise ValueError(f"{path}: the file has no sound track (no audio stream); put a .wav beside it")
+            stream = container.streams.audio[0]
+            chunks = []
+            for frame in container.decode(stream):
+                x = frame.to_ndarray()                       # (channels, n) planar or (1, n * channels) packed
+                if not frame.format.is_planar:
+                    x = x.reshape(-1, len(frame.layout.channels)).T
+                chunks.append(_as_float(x).mean(axis=0))
+            sr = int(stream.codec_context.sample_rate or stream.rate)
+    except av.error.FFmpegError as err:
+        raise ValueError(f"{path}: no readable audio ({err})") from None
+    if not chunks:
+        raise ValueError(f"{path}: the sound track holds no samples")
+    return np.concatenate(chunks).astype(np.float32), sr
+
+
+def _as_float(x: np.ndarray) -> np.ndarray:
+    """Decoded samples in [-1, 1]: float formats as they are, integer PCM by its full range."""
+    if x.dtype.kind == "f":
+        return x.astype(np.float32)
+    return (x / float(2 ** (8 * x.dtype.itemsize - 1))).astype(np.float32)
 
 
 PCM_SCALE = {"int8": 2.0 ** 7, "int16": 2.0 ** 15, "int32": 2.0 ** 31}

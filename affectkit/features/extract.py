@@ -2,8 +2,9 @@
 
 Input: a folder of clips and a CSV with one row per clip and the columns
 
-    clip        the file name in the folder (audio, video, or a stem with both:
-                ``c1.wav`` + ``c1.mp4`` for ``c1``)
+    clip        the file name in the folder: a video with its own sound track
+                (``c1.mp4``), or a stem with a sound file beside the video
+                (``c1.wav`` + ``c1.mp4`` for ``c1``: the .wav is the sound)
     label       its emotion class name (empty for an unlabeled clip)
     speaker     who speaks (the runners keep speakers apart only through your splits)
     transcript  what is said
@@ -102,8 +103,8 @@ def clip_features(folder: str, clip: str, part: str) -> str | None:
     audio, video = media_files(Path(folder), clip)
     if audio is None and video is None:
         return f"missing: no file named {clip} (or {Path(clip).stem} with a sound or video extension) in {folder}"
-    if audio is None:
-        return "no audio file (.wav, .flac, ...) for this clip"
+    if audio is None:   # a video with its own sound track is the whole clip
+        audio = video
     if video is None:
         return "no video file (.mp4, .avi, ...) for this clip"
     try:

@@ -61,10 +61,10 @@ def test_array_needs_sr_and_path_refuses_it(clip):
         acoustic.is10(clip.audio, sr=16000)
 
 
-def test_missing_file_and_video_without_readable_audio(clip, tmp_path):
+def test_missing_file_and_video_without_a_sound_track(clip, tmp_path):
     with pytest.raises(FileNotFoundError, match="nope.wav"):
         acoustic.is10(tmp_path / "nope.wav")
-    with pytest.raises(ValueError, match="clip.mp4: no readable audio"):
+    with pytest.raises(ValueError, match="clip.mp4: the file has no sound track"):   # a video without one
         acoustic.is10(clip.video)
 
 

@@ -83,7 +83,7 @@ def test_clips_it_cannot_use_are_reported(demo, tmp_path):
     assert set(result["skipped"]) == {broken, faceless, silent}
     assert "no readable audio" in result["skipped"][broken]
     assert "no face" in result["skipped"][faceless]
-    assert "no audio file" in result["skipped"][silent]
+    assert "no sound track" in result["skipped"][silent], "a video without a sound track, and no .wav"
     assert sum(len(ds) for ds in result["corpus"].splits.values()) == 15
     assert (tmp_path / "c.npz.parts").exists(), "parts stay while clips were skipped (a rerun retries them)"
 
