@@ -15,6 +15,7 @@ has the same attributes, so a runner takes either. Sources:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from .dataset import MultimodalDataset
 from .labels import COMMON9, EASUM9, IEMOCAP4, LabelSpace
 
 SPLITS = ("train", "val", "test", "unlabeled")
-FORMAT = 1   # the .npz layout version written by save_corpus
+FORMAT = 1   # the .npz layout version written by save_corpus (clip and speaker names came later, optional)
 
 
 # names a user's labels may carry for EASUM's common classes
@@ -61,6 +62,9 @@ class Corpus:
     task: str = "emotion"
     space: LabelSpace | None = None
     index: int = 0   # its domain index when several corpora train one EASUM DG model
+    clips: dict | None = None      # split -> clip names, in row order (a corpus of clips)
+    speakers: tuple | None = None  # speaker names: ``speaker`` holds indices into it
+    features: dict | None = None   # how the features were made (features.clips.recipe), to extract new clips alike
 
     def __post_init__(self):
         if self.task not in ("emotion", "sentiment"):
@@ -75,6 +79,20 @@ class Corpus:
                 raise ValueError(f"{self.name}: the {split} split has shapes {ds.shapes}, train has {shapes}")
         if self.space is None:
             self.space = space_for(self.name, self.classes)
+        for split, names in (self.clips or {}).items():
+            if split in self.splits and len(names) != len(self.splits[split]):
+                raise ValueError(f"{self.name}: clips[{split!r}] names {len(names)} clips for a split of "
+                                 f"{len(self.splits[split])}")
+
+    def clip_names(self, split: str) -> tuple:
+        """The clip names of ``split`` (``<split>/<row>`` where the corpus has none)."""
+        names = (self.clips or {}).get(split)
+        return tuple(names) if names is not None else tuple(f"{split}/{i}" for i in range(len(self.splits[split])))
+
+    def speaker_names(self, split: str) -> tuple:
+        """The speaker of each row of ``split`` by name (its index as text where the corpus has no names)."""
+        ids = self.splits[split].speaker.tolist()
+        return tuple(self.speakers[i] if self.speakers else str(i) for i in ids)
 
     @property
     def classes(self) -> tuple:
@@ -179,6 +197,12 @@ def save_corpus(corpus: Corpus, path) -> Path:
                 arrays[f"{split}/mask/{m}"] = ds.mask[m].numpy()
         for field in ("y", "sentiment", "speaker", "domain"):
             arrays[f"{split}/{field}"] = getattr(ds, field).numpy()
+        if corpus.clips and split in corpus.clips:
+            arrays[f"{split}/clip"] = np.array(corpus.clips[split], dtype=str)
+    if corpus.speakers:
+        arrays["speakers"] = np.array(corpus.speakers, dtype=str)
+    if corpus.features:
+        arrays["features"] = np.array(json.dumps(corpus.features))
     with atomic_write(path, suffix=".npz") as tmp:
         np.savez_compressed(tmp, **arrays)
     return path
@@ -216,4 +240,14 @@ def load_corpus(path, name: str | None = None) -> Corpus:
             speaker=arrays.get(f"{split}/speaker"), domain=arrays.get(f"{split}/domain"), name=f"{name}/{split}")
     task = str(arrays["task"])
     space = COMMON9 if task == "sentiment" and classes == EASUM9.classes else None
-    return Corpus(name, **splits, task=task, space=space)
+    clips = {s: tuple(str(c) for c in arrays[f"{s}/clip"]) for s in splits if f"{s}/clip" in arrays} or None
+    speakers = tuple(str(s) for s in arrays["speakers"]) if "speakers" in arrays else None
+    try:
+        recipe = json.loads(str(arrays["features"])) if "features" in arrays else None
+    except json.JSONDecodeError:
+        raise ValueError(f"{path}: its 'features' entry is not JSON") from None
+    if speakers is not None:
+        top = max((int(ds.speaker.max()) for ds in splits.values() if len(ds.speaker)), default=-1)
+        if top >= len(speakers):
+            raise ValueError(f"{path}: speaker index {top} but only {len(speakers)} speaker names")
+    return Corpus(name, **splits, task=task, space=space, clips=clips, speakers=speakers, features=recipe)

@@ -4,7 +4,7 @@ Input: a folder of clips and a CSV with one row per clip and the columns
 
     clip        the file name in the folder: a video with its own sound track
                 (``c1.mp4``), or a stem with a sound file beside the video
-                (``c1.wav`` + ``c1.mp4`` for ``c1``: the .wav is the sound)
+                (``c1.wav`` + ``c1.mp4`` for ``c1``: the .wav is the sound), or a sound file alone
     label       its emotion class name (empty for an unlabeled clip)
     speaker     who speaks (the runners keep speakers apart only through your splits)
     transcript  what is said
@@ -17,8 +17,10 @@ transcript (L, (22, 384), the offline MiniLM): CMDM's features
 (:mod:`affectkit.features`). Each clip's features are written to
 ``<out>.parts/`` as soon as they are computed, so a crash or Ctrl-C loses only
 the clips in flight and a rerun skips the finished ones; clips run on every
-core (``jobs``). A clip that cannot be used (no readable audio, no face, a
-broken file) is reported with the reason and left out. The result is one
+core (``jobs``). A modality no clip has (no videos, no faces anywhere, no
+transcripts) is left out of the corpus and the experiments train on the others;
+a clip that lacks what the others have (no readable audio, no face, an empty
+transcript, a broken file) is reported with the reason and left out. The result is one
 ``.npz`` (:func:`affectkit.data.corpus.save_corpus`), loaded without pickle by
 :func:`affectkit.data.corpus.load_corpus`.
 """
@@ -26,49 +28,63 @@ broken file) is reported with the reason and left out. The result is one
 from __future__ import annotations
 
 import csv
-import hashlib
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
 
-from ..files import atomic_write
+from .clips import MODALITIES, media_files, nonverbal, recipe, transcripts  # noqa: F401 (media_files: the API)
 
 COLUMNS = ("clip", "label", "speaker", "transcript", "split")
 SPLITS = ("train", "val", "test", "unlabeled")
-AUDIO = (".wav", ".flac", ".ogg", ".aiff", ".aif")
-VIDEO = (".mp4", ".avi", ".mov", ".mkv", ".webm")
 
 
-def read_labels(path) -> list:
+def read_labels(path, for_training: bool = True) -> list:
     """The rows of the labels CSV as dicts; ValueError naming the file and line for
-    a missing column, an unknown split, a duplicate clip or an empty clip name."""
+    a missing column, an unknown split, a duplicate clip or an empty clip name, and
+    for what no classifier can learn from (a split without clips, one class in train,
+    a val / test label train never shows).
+
+    ``for_training=False`` (new clips for ``predict``): only the ``clip`` column is
+    needed; the others are read when present ("" otherwise) and labels may be empty.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no labels file at {path}")
+    needed = COLUMNS if for_training else ("clip",)
     with open(path, newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        missing = [c for c in needed if c not in (reader.fieldnames or [])]
         if missing:
-            raise ValueError(f"{path}: missing columns {missing}; a labels file has {list(COLUMNS)}")
+            raise ValueError(f"{path}: missing columns {missing}; a labels file has {list(COLUMNS)}"
+                             + ("" if for_training else " (for predict, only clip is needed)"))
         rows, seen = [], set()
         for row in reader:
             line = reader.line_num
-            row = {c: (row[c] or "").strip() for c in COLUMNS}
+            row = {c: (row.get(c) or "").strip() for c in COLUMNS}
             if not row["clip"]:
                 raise ValueError(f"{path}, line {line}: empty clip name")
-            if row["split"] not in SPLITS:
-                raise ValueError(f"{path}, line {line}: split {row['split']!r} is not one of {list(SPLITS)}")
-            if row["split"] != "unlabeled" and not row["label"]:
-                raise ValueError(f"{path}, line {line}: clip {row['clip']!r} in {row['split']} has no label")
             if row["clip"] in seen:
                 raise ValueError(f"{path}, line {line}: clip {row['clip']!r} is listed twice")
             seen.add(row["clip"])
             rows.append(row)
+            if not for_training:
+                continue
+            if row["split"] not in SPLITS:
+                raise ValueError(f"{path}, line {line}: split {row['split']!r} is not one of {list(SPLITS)}")
+            if row["split"] != "unlabeled" and not row["label"]:
+                raise ValueError(f"{path}, line {line}: clip {row['clip']!r} in {row['split']} has no label")
     if not rows:
         raise ValueError(f"{path}: no clips listed")
+    if for_training:
+        check_splits(path, rows)
+    return rows
+
+
+def check_splits(path, rows) -> None:
+    """Refuse labels no classifier can learn from (see :func:`read_labels`)."""
+    if all(r["split"] == "unlabeled" for r in rows):
+        raise ValueError(f"{path}: every clip is unlabeled, nothing to train on; to label new clips with a "
+                         f"trained model run `affectkit predict --model MODEL_DIR CLIPS/ --labels {path}`")
     missing_splits = [s for s in ("train", "val", "test") if not any(r["split"] == s for r in rows)]
     if missing_splits:
         raise ValueError(f"{path}: no clip in split(s) {missing_splits}; train, val and test each need one")
@@ -80,61 +96,72 @@ def read_labels(path) -> list:
         unseen = sorted({r["label"] for r in rows if r["split"] == split} - train)
         if unseen:
             raise ValueError(f"{path}: label(s) {unseen} appear in {split} but never in train")
-    return rows
 
 
-def media_files(folder: Path, clip: str) -> tuple:
-    """(audio file, video file) of a clip: the named file and a sibling with the same
-    stem and the other kind's extension; either may be None."""
-    named = folder / clip
-    candidates = [named] + [named.with_suffix(ext) for ext in AUDIO + VIDEO] + \
-                 [folder / f"{clip}{ext}" for ext in AUDIO + VIDEO]
-    existing = [p for p in candidates if p.is_file()]
-    audio = next((p for p in existing if p.suffix.lower() in AUDIO), None)
-    video = next((p for p in existing if p.suffix.lower() in VIDEO), None)
-    return audio, video
+def features(folder, rows: list, parts, modalities: str = "AVL", drop_absent: bool = True, jobs: int | None = None,
+             progress: bool = True, max_words: int = 22) -> dict:
+    """Every modality of every listed clip (:mod:`affectkit.features.clips`).
 
+    A modality that no clip has (no video with a face anywhere, no transcript, no sound)
+    is left out of the corpus when ``drop_absent`` (it is then named in "dropped");
+    a clip that lacks a modality the others have is skipped, with the reason.
 
-def clip_features(folder: str, clip: str, part: str) -> str | None:
-    """Compute A and V of one clip and write them to ``part`` (.npz); returns None,
-    or the reason the clip cannot be used. Runs in a worker process."""
-    from . import acoustic, visual
-
-    audio, video = media_files(Path(folder), clip)
-    if audio is None and video is None:
-        return f"missing: no file named {clip} (or {Path(clip).stem} with a sound or video extension) in {folder}"
-    if audio is None:   # a video with its own sound track is the whole clip
-        audio = video
-    if video is None:
-        return "no video file (.mp4, .avi, ...) for this clip"
-    try:
-        a = acoustic.is10(audio)
-        v, v_mask = visual.face_features(visual.face_track(video), encoder="hog-coarse")
-    except (ValueError, FileNotFoundError) as err:   # NoFaceError is a ValueError
-        return str(err)
-    with atomic_write(part, suffix=".npz") as tmp:
-        np.savez(tmp, A=a, V=v.numpy(), V_mask=v_mask.numpy())
-    return None
-
-
-def _part(parts: Path, folder: Path, clip: str) -> Path:
-    """The clip's part file, named by the clip and its media files' sizes and times
-    (a clip whose files changed is computed again)."""
-    stamp = [clip] + [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in media_files(folder, clip) if p]
-    return parts / f"{hashlib.sha256(chr(0).join(stamp).encode()).hexdigest()[:24]}.npz"
+    Returns {"rows": the clips kept, in order, "x": {m: (n, ...)}, "mask": {m: (n, T)},
+    "modalities": the modalities kept, "skipped": {clip: reason}, "dropped": {m: reason},
+    "computed", "reused"}.
+    """
+    modalities = "".join(m for m in MODALITIES if m in modalities)
+    clips = [r["clip"] for r in rows]
+    found = nonverbal(folder, clips, parts, modalities.replace("L", ""), jobs, progress)
+    why = {c: dict(w) for c, w in found["why"].items()}
+    skipped = {c: w["clip"] for c, w in why.items() if "clip" in w}
+    present = [r for r in rows if r["clip"] not in skipped]
+    if "L" in modalities:
+        for r in present:
+            if not r["transcript"]:
+                why.setdefault(r["clip"], {})["L"] = "empty transcript (the L features need what is said)"
+    kept, dropped = [], {}
+    for m in modalities:
+        lacking = [r["clip"] for r in present if m in why.get(r["clip"], {})]
+        if lacking and len(lacking) == len(present) and drop_absent:
+            dropped[m] = f"no clip has it (e.g. {lacking[0]}: {why[lacking[0]][m]})"
+        else:
+            kept.append(m)
+    for r in present:
+        reasons = [f"{m}: {why[r['clip']][m]}" for m in kept if m in why.get(r["clip"], {})]
+        if reasons:
+            skipped[r["clip"]] = "; ".join(reasons)
+    if not kept:
+        raise ValueError(f"no modality could be extracted from any clip: {dropped or skipped}")
+    rows = [r for r in present if r["clip"] not in skipped]
+    if not rows:
+        raise ValueError(f"no clip could be used: {skipped}")
+    feats = [found["features"][r["clip"]] for r in rows]
+    x, mask = {}, {}
+    if "A" in kept:
+        x["A"] = np.stack([f["A"] for f in feats])
+    if "V" in kept:
+        x["V"], mask["V"] = np.stack([f["V"] for f in feats]), np.stack([f["V_mask"] for f in feats])
+    if "L" in kept:
+        x["L"], mask["L"] = transcripts([r["transcript"] for r in rows], max_words, progress)
+    return {"rows": rows, "x": x, "mask": mask, "modalities": "".join(kept), "skipped": skipped,
+            "dropped": dropped, "computed": found["computed"], "reused": found["reused"]}
 
 
 def extract(folder, labels, out, jobs: int | None = None, progress: bool = True, keep_parts: bool = False,
             max_words: int = 22) -> dict:
     """Extract every clip listed in ``labels`` and write the corpus to ``out``.
 
+    The corpus keeps each clip's name and its speaker's name, and how the features
+    were made (:func:`~affectkit.features.clips.recipe`), so that a model trained on
+    it can label new clips (``affectkit predict``).
+
     Returns {"corpus": the Corpus, "path": out, "skipped": {clip: reason},
-    "extracted": clips computed in this run, "reused": clips found in the parts folder}.
+    "dropped": {modality: reason} (a modality no clip has), "extracted": clips computed
+    in this run, "reused": clips found in the parts folder}.
     """
-    from ..data.corpus import Corpus, save_corpus
+    from ..data.corpus import Corpus, check_learnable, save_corpus
     from ..data.dataset import MultimodalDataset
-    from ..progress import bar as progress_bar
-    from .lexical import WordEmbedder
 
     folder, out = Path(folder), Path(out)
     if not folder.is_dir():
@@ -143,34 +170,11 @@ def extract(folder, labels, out, jobs: int | None = None, progress: bool = True,
         raise ValueError(f"{out}: the corpus file must end in .npz")
     rows = read_labels(labels)
     parts = out.with_name(out.name + ".parts")
-    parts.mkdir(parents=True, exist_ok=True)
-    for stale in parts.glob(".*.tmp*"):   # a clip in flight when an earlier run was killed
-        stale.unlink()
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(rows)))
-    todo = [r for r in rows if not _part(parts, folder, r["clip"]).exists()]
-    skipped = {}
-    bar = progress_bar(total=len(rows), initial=len(rows) - len(todo), desc="clips", disable=not progress)
-    # spawned workers: a forked copy of a process that has run torch's thread pool can hang
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(clip_features, str(folder), r["clip"], str(_part(parts, folder, r["clip"]))): r["clip"]
-                   for r in todo}
-        for future in as_completed(futures):
-            reason = future.result()
-            if reason is not None:
-                skipped[futures[future]] = reason
-            bar.update()
-    bar.close()
-    kept = [r for r in rows if r["clip"] not in skipped]
-    if not kept:
-        raise ValueError(f"no clip could be used: {skipped}")
-    texts, mask_l = WordEmbedder(max_words=max_words, progress=progress)([r["transcript"] for r in kept])
+    got = features(folder, rows, parts, "AVL", True, jobs, progress, max_words)
+    kept, skipped = got["rows"], got["skipped"]
     classes = tuple(sorted({r["label"] for r in kept if r["split"] != "unlabeled"}))
-    speakers = {s: i for i, s in enumerate(sorted({r["speaker"] for r in kept}))}
-    feats = []
-    for r in kept:
-        with np.load(_part(parts, folder, r["clip"]), allow_pickle=False) as f:
-            feats.append({k: f[k] for k in f.files})
-    splits = {}
+    speakers = sorted({r["speaker"] for r in kept})
+    splits, ids = {}, {}
     for split in SPLITS:
         idx = [i for i, r in enumerate(kept) if r["split"] == split]
         if not idx:
@@ -179,15 +183,18 @@ def extract(folder, labels, out, jobs: int | None = None, progress: bool = True,
             continue
         y = [classes.index(kept[i]["label"]) if split != "unlabeled" else -1 for i in idx]
         splits[split] = MultimodalDataset(
-            x={"A": np.stack([feats[i]["A"] for i in idx]), "V": np.stack([feats[i]["V"] for i in idx]),
-               "L": texts[idx]},
-            mask={"V": np.stack([feats[i]["V_mask"] for i in idx]), "L": mask_l[idx]},
-            y=y, classes=classes, speaker=[speakers[kept[i]["speaker"]] for i in idx], name=f"{out.stem}/{split}")
-    corpus = Corpus(out.stem, **splits)
+            x={m: v[idx] for m, v in got["x"].items()}, mask={m: v[idx] for m, v in got["mask"].items()},
+            y=y, classes=classes, speaker=[speakers.index(kept[i]["speaker"]) for i in idx],
+            name=f"{out.stem}/{split}")
+        ids[split] = tuple(kept[i]["clip"] for i in idx)
+    corpus = Corpus(out.stem, **splits, clips=ids, speakers=tuple(speakers),
+                    features={**recipe(max_words), "modalities": got["modalities"]})
+    check_learnable(corpus)   # what skipping clips may have broken: nothing is written then
     save_corpus(corpus, out)
     if not keep_parts and not skipped:
         for p in parts.glob("*.npz"):
             p.unlink()
         parts.rmdir()
-    return {"corpus": corpus, "path": out, "skipped": skipped, "extracted": len(todo) - len(skipped),
-            "reused": len(rows) - len(todo)}
+    return {"corpus": corpus, "path": out, "skipped": skipped, "dropped": got["dropped"],
+            "extracted": max(0, got["computed"] - len(skipped)),
+            "reused": got["reused"]}

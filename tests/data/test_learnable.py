@@ -7,7 +7,8 @@ import pytest
 
 from affectkit.data import MultimodalDataset
 from affectkit.data.corpus import Corpus, check_learnable, load_corpus
-from affectkit.features.extract import clip_features, read_labels
+from affectkit.features.clips import clip_features
+from affectkit.features.extract import read_labels
 
 CLASSES = ("happy", "sad", "angry")
 
@@ -66,6 +67,6 @@ def test_labels_that_cannot_be_learned_are_refused_before_extraction(tmp_path):
 
 
 def test_a_missing_clip_is_named_missing(tmp_path):
-    reason = clip_features(str(tmp_path), "nowhere.mp4", str(tmp_path / "part.npz"))
+    reason = clip_features(str(tmp_path), "nowhere.mp4", str(tmp_path / "part.npz"))["clip"]
     assert reason.startswith("missing: no file named nowhere.mp4")
     assert not (tmp_path / "part.npz").exists()
