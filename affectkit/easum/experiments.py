@@ -31,7 +31,7 @@ from ..probe import logistic_probe
 from .dg import dg_accuracy, fit_dg, predict_dg
 from .ds import ds_metrics, fit_ds
 from .losses import moment_distance_total
-from .models import DGModel, DSModel, check_modalities, warm_start
+from .models import DGModel, DSModel, check_modalities, modalities_of, warm_start
 from .prepare import balance_domains, domain_data
 from .reference import PAPER_ETA
 
@@ -82,7 +82,7 @@ def train_dg(prepared: dict, omega: float, seed: int = 0, profile="lab", epochs:
         balanced = balance_domains(prepared, seed=seed)
     torch.manual_seed(seed)
     shapes = next(iter(prepared.values())).shapes
-    return fit_dg(DGModel(shapes, prof.easum_arch), balanced, omega=omega,
+    return fit_dg(DGModel(shapes, prof.easum_arch, modalities_of(shapes)), balanced, omega=omega,
                   epochs=epochs or train.dg_epochs, batch_size=train.batch_size, lr=train.lr, seed=seed,
                   device=device, progress=False)
 
@@ -122,7 +122,8 @@ class DGJob:
         prepared, balanced = domains_for(prof, seed, self.data, self.world, self.balance)
         if self.name is None:
             torch.manual_seed(seed)
-            model = DGModel(next(iter(prepared.values())).shapes, prof.easum_arch)
+            shapes = next(iter(prepared.values())).shapes
+            model = DGModel(shapes, prof.easum_arch, modalities_of(shapes))
             return {"setting": "untrained", "omega": np.nan, "seed": seed,
                     **domain_separation(model, prepared, device)}, None
         result = train_dg(prepared, self.omega, seed, prof.name, self.epochs, device, balanced)

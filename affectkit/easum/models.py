@@ -48,6 +48,16 @@ def check_modalities(modalities: str) -> str:
     return mods
 
 
+def modalities_of(shapes: dict) -> str:
+    """The modalities a corpus with feature ``shapes`` offers EASUM ("L" plus any of "A", "V");
+    ValueError when it has no text (EASUM's encoders read the words, MAG shifts them)."""
+    mods = "".join(m for m in "LAV" if m in shapes)
+    if "L" not in mods:
+        raise ValueError(f"EASUM needs transcripts (the L features): its encoders read the words and MAG shifts "
+                         f"them; this data has only {sorted(shapes)}. Train CMDM instead (it works on any modalities)")
+    return mods
+
+
 class Fusion(nn.Module):
     """The inputs of MAG and MAG itself: text projection (identity when the text
     dim is the hidden size), nonverbal alignment to the text's length, the gate.
@@ -236,6 +246,17 @@ class DSModel(MAGEncoder):
         aux_out = N_COMMON if task == "sentiment" else N_POLARITIES
         self.main = head(arch.hidden, main_out, arch.dropout)
         self.aux = head(arch.hidden, aux_out, arch.dropout)
+
+    def config(self) -> dict:
+        """Everything needed to rebuild the model (saved with it: :func:`affectkit.saved.save_model`)."""
+        return {"shapes": {m: list(s) for m, s in self.shapes.items()}, "task": self.task,
+                "n_classes": self.main[-1].out_features if self.task == "emotion" else None,
+                "arch": asdict(self.arch), "modalities": self.fusion.modalities}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "DSModel":
+        return cls({m: tuple(s) for m, s in config["shapes"].items()}, config["task"], config["n_classes"],
+                   EASUMArch(**config["arch"]), config["modalities"])
 
     @property
     def teacher_head(self) -> str:

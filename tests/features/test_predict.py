@@ -1,0 +1,137 @@
+"""Your corpus all the way: clips -> corpus -> a saved model -> predictions for clips it never saw;
+and corpora a modality is missing from (no faces, video-only clips)."""
+
+import csv
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from affectkit.data.corpus import load_corpus
+from affectkit.features.demo import make_demo_corpus
+from affectkit.features.extract import extract, read_labels
+from affectkit.saved import load_model, predict
+from affectkit.tools import cli
+
+
+def write_rows(path, rows, columns=None):
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns or list(rows[0]), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """The demo corpus extracted, CMDM trained at the smoke profile and saved; new demo clips (another seed)."""
+    root = tmp_path_factory.mktemp("predict")
+    labels = make_demo_corpus(root / "clips", per_speaker=1)
+    extract(root / "clips", labels, root / "demo.npz", jobs=2, progress=False)
+    code = cli.main(["train", "cmdm", "--data", str(root / "demo.npz"), "--profile", "smoke", "--quiet",
+                     "--save", str(root / "model"), "--out", str(root / "train.json")])
+    assert code == 0
+    new_labels = make_demo_corpus(root / "new", per_speaker=1, seed=7)
+    return {"root": root, "labels": labels, "new": root / "new", "new_labels": new_labels,
+            "train": json.loads((root / "train.json").read_text())}
+
+
+def test_train_saves_a_model_with_its_card(trained):
+    folder = trained["root"] / "model"
+    assert {p.name for p in folder.iterdir()} == {"model.pt", "card.json", "card.md"}
+    card = json.loads((folder / "card.json").read_text())
+    assert card["classes"] == ["happy", "neutral", "sad"] and card["modalities"] == "AVL"
+    assert card["setting"] == trained["train"]["headline"] == "AVL semi"
+    assert len(card["corpus"]["sha256"]) == 64 and card["corpus"]["sizes"]["test"] == 3
+    assert card["features"]["L"]["max_words"] == 22 and card["profile"] == "smoke"
+    test = card["scores"]["test"]
+    assert np.sum(test["confusion"]) == test["n"] == 3 and test["chance_ua"] == pytest.approx(1 / 3)
+    assert "Confusion matrix" in (folder / "card.md").read_text()
+    out = trained["train"]
+    assert all(r["ua_std"] is None for r in out["results"]), "one seed: no std"
+    assert all(len(str(r["ua"])) <= 6 for r in out["results"]), "rounded to 4 digits"
+
+
+def test_predict_labels_clips_the_model_never_saw(trained, tmp_path):
+    rows = read_labels(trained["new_labels"])
+    new = write_rows(tmp_path / "new.csv", rows, ["clip", "transcript", "label"])   # no split, no speaker
+    out = tmp_path / "predictions.csv"
+    assert cli.main(["predict", "--model", str(trained["root"] / "model"), str(trained["new"]), "--labels", str(new),
+                     "--out", str(out), "--quiet", "--jobs", "2"]) == 0
+    table = pd.read_csv(out)
+    assert list(table["clip"]) == [r["clip"] for r in rows]
+    probs = table[["p_happy", "p_neutral", "p_sad"]].to_numpy()
+    assert np.allclose(probs.sum(1), 1, atol=1e-5) and (probs >= 0).all()
+    assert (table["predicted"] == np.array(["happy", "neutral", "sad"])[probs.argmax(1)]).all()
+
+
+def test_the_saved_model_predicts_as_the_trained_one(trained):
+    corpus = load_corpus(trained["root"] / "demo.npz")
+    model = load_model(trained["root"] / "model")
+    from_disk = predict(model, corpus.test)
+    # the same clips through the folder: the features are extracted again, the predictions agree
+    rows = [r for r in read_labels(trained["labels"]) if r["split"] == "test"]
+    table = predict(model, trained["root"] / "clips", write_rows(trained["root"] / "test.csv", rows), progress=False)
+    assert list(table["clip"]) == list(corpus.clip_names("test"))
+    assert np.allclose(table.filter(like="p_").to_numpy(), from_disk.filter(like="p_").to_numpy(), atol=1e-4)
+    confusion = np.zeros((3, 3), int)
+    for t, p in zip(corpus.test.y.tolist(), from_disk["predicted"].map(corpus.classes.index)):
+        confusion[t, p] += 1
+    assert confusion.tolist() == trained["train"]["test"]["confusion"], "the card scores the model that was saved"
+
+
+def test_predict_says_what_it_needs(trained, tmp_path, capsys):
+    model = str(trained["root"] / "model")
+    assert cli.main(["predict", "--model", model, str(trained["new"]), "--quiet"]) == 2
+    assert "reads transcripts" in capsys.readouterr().err
+    assert cli.main(["predict", "--model", str(tmp_path), str(trained["new"]), "--quiet"]) == 2
+    assert "no saved model" in capsys.readouterr().err
+    assert not (tmp_path / "predictions.csv").exists()
+
+
+def test_the_corpus_keeps_clip_and_speaker_names(trained):
+    corpus = load_corpus(trained["root"] / "demo.npz")
+    rows = {r["clip"]: r for r in read_labels(trained["labels"])}
+    for split in ("train", "val", "test", "unlabeled"):
+        names = corpus.clip_names(split)
+        assert [rows[c]["split"] for c in names] == [split] * len(names)
+        assert [rows[c]["speaker"] for c in names] == list(corpus.speaker_names(split))
+
+
+def test_a_corpus_without_faces_trains_on_sound_and_words(trained, tmp_path, capsys):
+    clips = tmp_path / "clips"
+    shutil.copytree(trained["root"] / "clips", clips)
+    for video in clips.glob("*.mp4"):
+        video.unlink()
+    result = extract(clips, trained["labels"], tmp_path / "nofaces.npz", jobs=2, progress=False)
+    assert set(result["dropped"]) == {"V"} and result["skipped"] == {}
+    corpus = load_corpus(tmp_path / "nofaces.npz")
+    assert set(corpus.train.x) == {"A", "L"}
+    path = str(tmp_path / "nofaces.npz")
+    assert cli.main(["train", "cmdm", "--data", path, "--profile", "smoke", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {r["setting"] for r in out["results"]} == {"A alone", "L alone", "AL vanilla", "AL matched", "AL semi"}
+    assert cli.main(["train", "easum", "--data", path, "--profile", "smoke", "--quiet",
+                     "--save", str(tmp_path / "easum")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["modalities"] == "LA" and out["test"]["nofaces"]["n"] == 3
+    model = load_model(tmp_path / "easum")
+    assert model.method == "easum" and model.modalities == "LA"
+    assert np.allclose(model.probabilities(corpus.test).sum(1), 1, atol=1e-5)
+
+
+def test_easum_labels_must_have_a_place_in_easum9(trained, tmp_path, capsys):
+    corpus = load_corpus(trained["root"] / "demo.npz")
+    from affectkit.data.corpus import Corpus, save_corpus
+    renamed = Corpus("moody", corpus.train, corpus.val, corpus.test)
+    renamed.train.classes = renamed.val.classes = renamed.test.classes = ("happy", "melancholy", "sad")
+    save_corpus(Corpus("moody", renamed.train, renamed.val, renamed.test), tmp_path / "moody.npz")
+    args = ["train", "easum", "--data", str(tmp_path / "moody.npz"), "--profile", "smoke", "--quiet", "--epochs", "1"]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert "['melancholy'] have no place in EASUM-9" in err and "--map melancholy=" in err
+    assert cli.main(args + ["--map", "melancholy=gloomy"]) == 2
+    assert "not one of EASUM-9" in capsys.readouterr().err
+    assert cli.main(args + ["--map", "melancholy=neutral"]) == 0
