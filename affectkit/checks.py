@@ -14,9 +14,20 @@ import numpy as np
 import torch
 
 
+def plain(value):
+    """A NumPy scalar, a 0-d array or a 0-d tensor as the Python number it holds
+    (``np.int64(2)`` -> 2, ``np.array(0.5)`` -> 0.5), so that a knob computed with
+    NumPy or torch is accepted wherever a Python number is; anything else unchanged."""
+    if isinstance(value, np.generic) or isinstance(value, (np.ndarray, torch.Tensor)) and value.ndim == 0:
+        return value.item()
+    return value
+
+
 def count(value, name: str, minimum: int = 1) -> int:
-    """An integer >= ``minimum`` (epochs, batch sizes, dimensions). Booleans and
+    """An integer >= ``minimum`` (epochs, batch sizes, dimensions), returned as a
+    Python int (NumPy integers and 0-d arrays are accepted). Booleans and
     fractions are refused: ``4.7`` is not silently 4, ``True`` is not 1."""
+    value = plain(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
     if value < minimum:
@@ -26,7 +37,9 @@ def count(value, name: str, minimum: int = 1) -> int:
 
 def number(value, name: str, low: float = -math.inf, high: float = math.inf, *,
            low_open: bool = False) -> float:
-    """A finite real number in [low, high] (or (low, high] with ``low_open``)."""
+    """A finite real number in [low, high] (or (low, high] with ``low_open``), returned
+    as a Python float (NumPy floats and 0-d arrays are accepted)."""
+    value = plain(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
     value = float(value)

@@ -297,7 +297,7 @@ def seed_everything(seed: int) -> None:
     :func:`affectkit.teach.readings.reproducibility`.
     """
     from .checks import seed as check_seed
-    check_seed(seed)
+    seed = check_seed(seed)   # a Python int: random.seed refuses np.int64
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)

@@ -58,7 +58,7 @@ class Step:
     def __init__(self, model: torch.nn.Module, train=None, batch_size: int = 128, seed: int = 0,
                  device="cpu"):
         self.model, self.train, self.device = model, train, device
-        self.batch_size, self.seed = checks.count(batch_size, "batch_size"), seed
+        self.batch_size, self.seed = checks.count(batch_size, "batch_size"), checks.seed(seed)
 
     def batches(self, epoch: int):
         """The batches of one epoch (any iterable); default: ``train`` in batches of
@@ -122,9 +122,8 @@ def fit(model, make_step, epochs: int, lr: float, *, seed: int = 0, device="auto
         objective, select, mode, eval_every, patience, desc, progress, bar, timed: as :func:`train`.
     """
     check_loop(epochs, mode, bar, eval_every, patience)
-    checks.number(lr, "lr", 0, low_open=True)
-    checks.seed(seed)
-    checks.number(weight_decay, "weight_decay", 0)
+    lr, seed = checks.number(lr, "lr", 0, low_open=True), checks.seed(seed)   # Python numbers from here on
+    weight_decay = checks.number(weight_decay, "weight_decay", 0)
     device = resolve_device(device)
     torch.manual_seed(seed)   # the same seed gives the same numbers, on one device and thread count
     model = (model if isinstance(model, torch.nn.Module) else model()).to(device)
@@ -162,7 +161,7 @@ def train(step: Step, optimizer: torch.optim.Optimizer, epochs: int, *, objectiv
         bar: "epochs" (one tick per epoch) or "steps" (one per batch; for long epochs).
         timed: add each epoch's wall time as ``seconds``.
     """
-    check_loop(epochs, mode, bar, eval_every, patience)
+    epochs, eval_every, patience = check_loop(epochs, mode, bar, eval_every, patience)
     best, ticks, rows = Best(select, mode), Ticks(bar, epochs, desc, progress), []
     for epoch in range(epochs):
         start = time.perf_counter()
@@ -213,16 +212,17 @@ def check_finite(terms: dict, epoch: int, step: int):
                                    f"step {step}: lower the learning rate or check the inputs")
 
 
-def check_loop(epochs, mode, bar, eval_every, patience):
-    """The knobs of :func:`train`: counts >= 1, a known ``mode`` and ``bar``."""
-    checks.count(epochs, "epochs")
-    checks.count(eval_every, "eval_every")
+def check_loop(epochs, mode, bar, eval_every, patience) -> tuple:
+    """The knobs of :func:`train`: counts >= 1, a known ``mode`` and ``bar``.
+    Returns (epochs, eval_every, patience) as Python ints (patience may be None)."""
+    epochs, eval_every = checks.count(epochs, "epochs"), checks.count(eval_every, "eval_every")
     if patience is not None:
-        checks.count(patience, "patience")
+        patience = checks.count(patience, "patience")
     if mode not in ("max", "min"):
         raise ValueError(f"mode must be 'max' or 'min', got {mode!r}")
     if bar not in ("epochs", "steps"):
         raise ValueError(f"bar must be 'epochs' or 'steps', got {bar!r}")
+    return epochs, eval_every, patience
 
 
 class Best:

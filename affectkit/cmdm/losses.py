@@ -14,8 +14,10 @@ Functions take torch tensors and return torch scalars (differentiable).
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
+import numpy as np
 import torch
 
 from ..checks import NonFiniteError, as_matrix, finite
@@ -23,8 +25,8 @@ from ..checks import NonFiniteError, as_matrix, finite
 
 def check_sigma(sigma, name: str = "sigma"):
     """``sigma`` if it is a valid bandwidth: ``"median"``, a positive finite number
-    (or 0-dim tensor), or a non-empty sequence of them; else a TypeError/ValueError
-    naming ``name``. Sigma 0 or NaN would make every kernel value constant."""
+    (a NumPy scalar, a 0-dim array or tensor), or a non-empty sequence of them; else a
+    TypeError/ValueError naming ``name``. Sigma 0 or NaN would make every kernel value constant."""
     if isinstance(sigma, str):
         if sigma != "median":
             raise ValueError(f"{name} must be a positive number, a list of them or 'median', got {sigma!r}")
@@ -35,8 +37,9 @@ def check_sigma(sigma, name: str = "sigma"):
     for s in values:
         if isinstance(s, bool) or not isinstance(s, (int, float, torch.Tensor)) and not hasattr(s, "__float__"):
             raise TypeError(f"{name} must be a positive number, a list of them or 'median', got {s!r}")
-        if isinstance(s, torch.Tensor) and s.numel() != 1:
-            raise ValueError(f"{name} must be a scalar, got a tensor of shape {tuple(s.shape)}")
+        if isinstance(s, (torch.Tensor, np.ndarray)) and math.prod(s.shape) != 1:
+            kind = "tensor" if isinstance(s, torch.Tensor) else "NumPy array"
+            raise ValueError(f"{name} must be a scalar, got a {kind} of shape {tuple(s.shape)}")
         if not float(s) > 0 or float(s) == float("inf"):
             raise ValueError(f"{name} must be positive and finite, got {float(s)}")
     return sigma

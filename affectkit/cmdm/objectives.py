@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import torch
 import torch.nn.functional as F
 
-from ..checks import NonFiniteError
+from ..checks import NonFiniteError, plain
 from .losses import MATCHING_FORMS, check_sigma, matching_terms
 
 
@@ -68,7 +68,8 @@ class CMDMLoss:
 
     def __post_init__(self):
         for name in ("alpha", "beta", "omega"):
-            value = getattr(self, name)
+            value = plain(getattr(self, name))   # np.float64(0.5) is a weight too, kept as 0.5
+            object.__setattr__(self, name, value)
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
                 raise TypeError(f"CMDMLoss.{name} must be a number, got {value!r}")
             if not 0 <= value < float("inf"):
@@ -76,7 +77,7 @@ class CMDMLoss:
         for name in ("reconstruction", "matching", "unpaired"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"CMDMLoss.{name} is a switch: True or False, got {getattr(self, name)!r}")
-        check_sigma(self.sigma, "CMDMLoss.sigma")
+        object.__setattr__(self, "sigma", plain(check_sigma(self.sigma, "CMDMLoss.sigma")))
         if self.form not in MATCHING_FORMS:
             raise ValueError(f"CMDMLoss.form must be one of {MATCHING_FORMS}, got {self.form!r}")
         if self.unpaired and not self.matching:

@@ -41,9 +41,9 @@ class CMDMStep(loop.Step):
         super().__init__(model, train, batch_size, seed, device)
         self.val, self.loss = val, loss
         self.decode = loss.reconstruction   # without Lrec the decoders need not run
-        self.shuffles = torch.Generator().manual_seed(seed)   # the unpaired term's derangements
+        self.shuffles = torch.Generator().manual_seed(self.seed)   # the unpaired term's derangements
         self.pool = None if unlabeled is None else unlabeled.cycle(
-            batch_size, seed, drop_last=len(unlabeled) >= batch_size, device=device)
+            self.batch_size, self.seed, drop_last=len(unlabeled) >= self.batch_size, device=device)
 
     def terms(self, batch) -> dict:
         if self.pool is None or not self.loss.uses_unlabeled:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import torch
 
+from ..checks import plain
+
 MODALITIES = ("A", "V", "L")
 
 
@@ -230,7 +232,8 @@ class MultimodalDataset(torch.utils.data.Dataset):
         Each batch: ``{"x": {m: (b, ...)}, "mask": {m: (b, T)}, "y": (b,),
         "sentiment": (b,), "domain": (b,), "index": (b,)}``.
         """
-        if not isinstance(batch_size, int) or batch_size <= 0:
+        batch_size, seed = plain(batch_size), plain(seed)   # np.int64(64) is a batch size too
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
         n = len(self)
         if shuffle:

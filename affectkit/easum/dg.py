@@ -35,9 +35,9 @@ class DGStep(loop.Step):
         super().__init__(model, None, batch_size, seed, device)
         self.prepared, self.omega, self.k = prepared, omega, k
         self.tasks = {name: d.task for name, d in prepared.items()}
-        self.streams = {name: d.train.cycle(batch_size, seed + i, device=device)
+        self.streams = {name: d.train.cycle(self.batch_size, self.seed + i, device=device)
                         for i, (name, d) in enumerate(prepared.items())}
-        self.steps = max(math.ceil(len(d.train) / batch_size) for d in prepared.values())
+        self.steps = max(math.ceil(len(d.train) / self.batch_size) for d in prepared.values())
 
     def batches(self, epoch):
         for _ in range(self.steps):   # an epoch: as many steps as the largest domain has batches

@@ -215,8 +215,7 @@ def fit_text_classifier(texts, y, n_classes: int, *, val=None, model: str | None
     from ..features.lexical import check_texts
 
     texts, y = check_texts(texts), checks.as_int_array(y, "y")
-    checks.count(n_classes, "n_classes", 2)
-    checks.count(batch_size, "batch_size")
+    n_classes, batch_size = checks.count(n_classes, "n_classes", 2), checks.count(batch_size, "batch_size")
     if len(texts) != len(y):
         raise ValueError(f"{len(texts)} texts but {len(y)} labels")
     if len(texts) == 0:
