@@ -44,10 +44,7 @@ def load_mmsa(path, trust_pickle: bool = False) -> dict:
         keys = [k for k in REQUIRED if k not in part]
         if keys:
             raise ValueError(f"{path}: split {split!r} lacks keys {keys}")
-        try:
-            arrays = {k: np.asarray(v) for k, v in part.items()}
-        except ValueError as err:
-            raise ValueError(f"{path}: split {split!r} holds ragged arrays ({err})") from None
+        arrays = {k: _array(v, f"{path}: split {split!r}: {k}") for k, v in part.items()}
         if any(a.ndim == 0 for a in arrays.values()):
             raise ValueError(f"{path}: split {split!r} has scalars where arrays belong: "
                              f"{[k for k, a in arrays.items() if a.ndim == 0]}")
@@ -61,9 +58,40 @@ def load_mmsa(path, trust_pickle: bool = False) -> dict:
         audio = arrays["audio"].astype(np.float32)
         audio[~np.isfinite(audio)] = 0.0  # MMSA's loaders do the same for -inf
         arrays["audio"] = audio
-        arrays["regression_labels"] = arrays["regression_labels"].astype(np.float32).reshape(n)
+        arrays["regression_labels"] = _labels(arrays["regression_labels"].astype(np.float32).reshape(n),
+                                              f"{path}: split {split!r}")
         out[split] = arrays
     return out
+
+
+def _array(value, name: str) -> np.ndarray:
+    """``value`` as one array; a ValueError naming ``name`` and the first two entries of
+    different shapes when it is ragged (a list of unpadded sequences)."""
+    try:
+        return np.asarray(value)
+    except ValueError:
+        shapes = [_shape(v) for v in value]
+        first = next((i for i, s in enumerate(shapes) if s != shapes[0]), None)
+        which = "" if first is None else f": entry 0 has shape {shapes[0]}, entry {first} {shapes[first]}"
+        raise ValueError(f"{name} is ragged{which}; MMSA files hold padded arrays, one shape for every "
+                         f"utterance") from None
+
+
+def _shape(entry) -> tuple | str:
+    try:
+        return np.shape(entry)
+    except ValueError:
+        return "ragged itself"
+
+
+def _labels(labels: np.ndarray, where: str) -> np.ndarray:
+    """MMSA annotates every utterance: a NaN label is a damaged file, not an
+    unannotated utterance (the NaN that :class:`MultimodalDataset` reads so)."""
+    bad = np.flatnonzero(~np.isfinite(labels))
+    if len(bad):
+        raise ValueError(f"{where}: regression_labels holds NaN or inf in {len(bad)} of {len(labels)} rows "
+                         f"(first: row {bad[0]}); every MMSA utterance has a sentiment in [-3, 3]")
+    return labels
 
 
 def _mask(lengths, n: int, t: int) -> np.ndarray:

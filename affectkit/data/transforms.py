@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..checks import number, plain
 from .dataset import MultimodalDataset
 
 
@@ -43,7 +44,7 @@ class ZNorm:
     """
 
     def __init__(self, eps: float = 1e-6):
-        self.eps = eps
+        self.eps = number(eps, "eps", 0, low_open=True)   # the floor of every std: NaN would void them all
         self.mean_: dict = {}
         self.std_: dict = {}
 
@@ -82,7 +83,8 @@ def pad_or_truncate(x: torch.Tensor, length: int) -> tuple[torch.Tensor, torch.T
         (x, mask): x of shape (..., length, dim) and a bool mask (..., length),
         True on real frames.
     """
-    if not isinstance(length, int) or length <= 0:
+    length = plain(length)
+    if isinstance(length, bool) or not isinstance(length, int) or length <= 0:
         raise ValueError(f"length must be a positive int, got {length!r}")
     if x.ndim not in (2, 3):
         raise ValueError(f"x must be (time, dim) or (n, time, dim), got shape {tuple(x.shape)}")
@@ -140,9 +142,9 @@ def feature_noise(x: torch.Tensor, alpha_mean: float = 1.0, alpha_std: float = 1
     Returns:
         a tensor of the same shape.
     """
-    for name, v in (("alpha_std", alpha_std), ("beta_std", beta_std)):
-        if v < 0:
-            raise ValueError(f"{name} must be >= 0, got {v}")
+    alpha_mean, beta_mean = number(alpha_mean, "alpha_mean"), number(beta_mean, "beta_mean")
+    # NaN or inf here would turn every feature into NaN, silently
+    alpha_std, beta_std = number(alpha_std, "alpha_std", 0), number(beta_std, "beta_std", 0)
     alpha = alpha_mean + alpha_std * torch.randn(x.shape, generator=generator).to(x)
     beta = beta_mean + beta_std * torch.randn(x.shape, generator=generator).to(x)
     return alpha * x + beta

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 import torch
 
+from .. import checks
 from ..data.dataset import MultimodalDataset
 from ..data.domains import make_domains
 from ..data.labels import LabelSpace, polarity
@@ -129,7 +130,9 @@ def balance_domains(prepared: dict, seed: int = 0, noise_std: float = 0.1, zero_
 
     Returns: name -> :class:`PreparedDomain` with the balanced ``train`` and ``zero_out``.
     """
-    if not 0.0 <= zero_out < 1.0:
+    seed, noise_std = checks.seed(seed), checks.number(noise_std, "noise_std", 0)
+    zero_out = checks.number(zero_out, "zero_out", 0, 1)
+    if zero_out == 1.0:
         raise ValueError(f"zero_out must be in [0, 1), got {zero_out}")
     target = max(len(d.train) for d in prepared.values())
     gen = torch.Generator().manual_seed(seed)
