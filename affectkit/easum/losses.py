@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..checks import as_matrix, finite, nan_if_not_finite
+from ..checks import NonFiniteError, as_matrix, finite, nan_if_not_finite
 
 
 def moment_distance(a, b, k: int = 2) -> torch.Tensor:
@@ -53,9 +53,14 @@ def moment_distance_total(reps, k: int = 2) -> torch.Tensor:
 
 
 def _logits(x, name) -> torch.Tensor:
+    """(batch, classes) finite logits. Checked before the loss, not after it: the
+    hard labels take only the teacher's argmax, and the argmax of a NaN row is a
+    class, so a NaN teacher would give a finite loss and train on nothing."""
     x = as_matrix(x, name)
     if len(x) == 0 or x.shape[1] < 2:
         raise ValueError(f"{name} must be (batch >= 1, classes >= 2), got shape {tuple(x.shape)}")
+    if not torch.isfinite(x).all():
+        raise NonFiniteError(f"{name} hold NaN or inf values")
     return x
 
 
