@@ -207,10 +207,21 @@ class WordEmbedder:
                       stacklevel=3)
         return None
 
-    def __call__(self, texts) -> tuple:
+    def __call__(self, texts, allow_empty: bool = False) -> tuple:
         """``texts``: a list (or array) of n strings.
+
+        An empty or whitespace-only text is a ValueError naming its index (a
+        transcript that went missing would otherwise become a row of zeros);
+        ``allow_empty=True`` embeds it as zeros with an all-False mask.
         Returns (x (n, max_words, dim) float32, mask (n, max_words) bool)."""
         texts = check_texts(texts)
+        if not isinstance(allow_empty, bool):
+            raise TypeError(f"allow_empty is a switch: True or False, got {allow_empty!r}")
+        empty = [i for i, t in enumerate(texts) if not t.split()]
+        if empty and not allow_empty:
+            raise ValueError(f"texts[{empty[0]}] is empty (no words; {len(empty)} of {len(texts)} texts are): "
+                             f"give each utterance its transcript, or pass allow_empty=True to embed "
+                             f"empty texts as zeros with an all-False mask")
         vectors, todo = [None] * len(texts), []
         for i, t in enumerate(texts):
             path = self._key(t) if self.cache else None

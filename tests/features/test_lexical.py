@@ -16,7 +16,7 @@ def test_word_vectors_pool_sub_word_pieces(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     emb = WordEmbedder(max_words=6, cache_dir=tmp_path, progress=False)
     texts = ["unbelievably good news", "", "one two three four five six seven eight"]
-    x, mask = emb(texts)
+    x, mask = emb(texts, allow_empty=True)
     assert x.shape == (3, 6, 384) and mask.sum(1).tolist() == [3, 0, 6]
     assert not x[1].any() and not x[0, 3:].any()
     tok, enc = emb._load()
