@@ -119,28 +119,48 @@ def notebook_stem() -> str:
     return "interactive"
 
 
-def to_jsonable(value):
+def to_jsonable(value, where: str = "value", _open: frozenset = frozenset()):
     """numpy / torch / pandas values -> plain JSON types (DataFrames -> list of rows).
-    NaN and inf become None (JSON has no NaN)."""
+    NaN and inf become None (JSON has no NaN). ``where`` names the value in the
+    messages; ``_open`` holds the ids of the containers being converted around it."""
     if hasattr(value, "to_dict") and hasattr(value, "columns"):       # pandas DataFrame
-        return [to_jsonable(r) for r in value.to_dict(orient="records")]
+        return [to_jsonable(r, f"{where}[{i}]", _open) for i, r in enumerate(value.to_dict(orient="records"))]
     if hasattr(value, "to_dict") and hasattr(value, "index"):         # pandas Series
-        return to_jsonable(value.to_dict())
+        return to_jsonable(value.to_dict(), where, _open)
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
     if isinstance(value, np.ndarray):
-        return to_jsonable(value.tolist())
+        return to_jsonable(value.tolist(), where, _open)
     if isinstance(value, np.generic):
         value = value.item()
+    if isinstance(value, (dict, list, tuple)):
+        if id(value) in _open:
+            raise ValueError(f"{where} refers back to a list or dict that contains it (a value that holds "
+                             f"itself): JSON cannot write it")
+        _open = _open | {id(value)}
     if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
+        return _json_dict(value, where, _open)
     if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
+        return [to_jsonable(v, f"{where}[{i}]", _open) for i, v in enumerate(value)]
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    raise TypeError(f"cannot record a value of type {type(value).__name__}")
+    raise TypeError(f"cannot record a value of type {type(value).__name__} (at {where})")
+
+
+def _json_dict(value: dict, where: str, _open: frozenset) -> dict:
+    """A dict with its keys as strings (JSON's only keys): two keys that become one
+    string (1 and "1") would keep one value silently, so they are refused."""
+    out, keys = {}, {}
+    for k, v in value.items():
+        text = str(k.item() if isinstance(k, np.generic) else k)
+        if text in keys:
+            raise ValueError(f"{where} has keys {keys[text]!r} and {k!r}, both written {text!r} in JSON: "
+                             f"one would overwrite the other; rename one of them")
+        keys[text] = k
+        out[text] = to_jsonable(v, f"{where}[{k!r}]", _open)
+    return out
 
 
 def load(stem: str | None = None) -> dict:
@@ -193,7 +213,7 @@ def record(name: str, value, notebook: str | None = None):
     if not isinstance(name, str) or not name:
         raise ValueError(f"record name must be a non-empty string, got {name!r}")
     stem = _check_stem(notebook) if notebook is not None else notebook_stem()
-    payload = to_jsonable(value)
+    payload = to_jsonable(value, name)
     folder = results_dir()
     folder.mkdir(parents=True, exist_ok=True)
     with _locked(folder):
