@@ -89,6 +89,27 @@ def as_int_array(y, name: str) -> np.ndarray:
     return arr.astype(np.int64)
 
 
+def check_latents(z, min_points: int = 2, name: str = "latents") -> np.ndarray:
+    """(n, d) finite float64 array with at least ``min_points`` rows (a tensor is
+    detached), or a TypeError / ValueError naming ``name``: NaN latents would reach
+    an SVD or a projection and fail there with the library's words."""
+    if isinstance(z, torch.Tensor):
+        z = z.detach().cpu()
+    try:
+        z = np.asarray(z, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a numeric (n, d) array, got {type(z).__name__}") from None
+    if z.ndim != 2:
+        raise ValueError(f"{name} must be (n, d), got shape {z.shape}")
+    bad = ~np.isfinite(z).all(1)
+    if bad.any():
+        raise ValueError(f"{name} have NaN or inf values in {int(bad.sum())} of {len(z)} rows "
+                         f"(first: row {int(np.flatnonzero(bad)[0])}); a diverged model?")
+    if len(z) < min_points:
+        raise ValueError(f"{name}: {len(z)} points, need at least {min_points}")
+    return z
+
+
 def training(epochs, batch_size, lr, seed_value, eval_every: int = 1, patience=None):
     """The common knobs of every fit loop: ``epochs``, ``batch_size`` and
     ``eval_every`` >= 1, ``lr`` > 0, a valid seed, ``patience`` None or >= 1."""

@@ -281,6 +281,9 @@ def get_profile(profile) -> Profile:
     """Return the Profile named ``profile`` (or ``profile`` itself if it is one)."""
     if isinstance(profile, Profile):
         return profile
+    if not isinstance(profile, str):   # a list or dict is unhashable: `in PROFILES` would fail in Python's words
+        raise TypeError(f"profile must be a profile name, one of {sorted(PROFILES)}, or a Profile; "
+                        f"got {profile!r} ({type(profile).__name__})")
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose one of {sorted(PROFILES)}")
     return PROFILES[profile]

@@ -20,21 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .checks import as_int_array, check_latents
+
 PROJECTIONS = ("umap", "pca")
-
-
-def check_latents(z, min_points: int = 2, name: str = "latents") -> np.ndarray:
-    """(n, d) finite float array with at least ``min_points`` rows, or a ValueError."""
-    z = np.asarray(z, dtype=np.float64)
-    if z.ndim != 2:
-        raise ValueError(f"{name} must be (n, d), got shape {z.shape}")
-    bad = ~np.isfinite(z).all(1)
-    if bad.any():
-        raise ValueError(f"{name} have NaN or inf values in {int(bad.sum())} of {len(z)} rows "
-                         f"(first: row {int(np.flatnonzero(bad)[0])}); a diverged model?")
-    if len(z) < min_points:
-        raise ValueError(f"{name}: {len(z)} points, need at least {min_points}")
-    return z
 
 
 def check_column(values, n: int, name: str) -> np.ndarray:
@@ -49,7 +37,7 @@ def stack(latents: dict, labels, classes=None, modalities=None) -> tuple:
 
     Args:
         latents: modality -> (n, d) (same n and d for every modality).
-        labels: (n,) class index per utterance; classes: names for them.
+        labels: (n,) class index per utterance (-1: unlabeled); classes: names for them.
         modalities: which to keep (default: all, in order).
     Returns:
         (z (n * M, d), frame with columns "modality", "emotion", "utterance").
@@ -58,15 +46,26 @@ def stack(latents: dict, labels, classes=None, modalities=None) -> tuple:
     missing = [m for m in mods if m not in latents]
     if missing:
         raise ValueError(f"no latents for modalities {missing}; have {list(latents)}")
-    labels = np.asarray(labels)
+    labels = np.asarray(labels) if classes is None else as_int_array(labels, "labels")
     parts = [check_latents(latents[m], name=f"latents[{m!r}]") for m in mods]
     if {p.shape for p in parts} != {(len(labels), parts[0].shape[1])}:
         raise ValueError(f"every modality needs ({len(labels)}, d) latents, got "
                          f"{ {m: p.shape for m, p in zip(mods, parts)} }")
-    names = np.array(classes, dtype=object)[labels] if classes is not None else labels
+    names = labels if classes is None else class_names(labels, classes)
     frame = pd.DataFrame({"modality": np.repeat(mods, len(labels)), "emotion": np.tile(names, len(mods)),
                           "utterance": np.tile(np.arange(len(labels)), len(mods))})
     return np.concatenate(parts), frame
+
+
+def class_names(labels: np.ndarray, classes) -> np.ndarray:
+    """Each label's class name, ``"unlabeled"`` for -1; a ValueError for a label with no
+    class (NumPy would read -1 as the last class, and class 7 of 4 as an IndexError)."""
+    k = len(classes)
+    bad = sorted(set(labels[(labels < -1) | (labels >= k)].tolist()))
+    if bad:
+        raise ValueError(f"labels {bad[:5]} have no class: the {k} classes {tuple(classes)} are 0..{k - 1} "
+                         f"(-1: unlabeled)")
+    return np.where(labels < 0, "unlabeled", np.array(classes, dtype=object)[np.clip(labels, 0, None)])
 
 
 def numba_cache_dir() -> Path:

@@ -19,6 +19,8 @@ import numpy as np
 import torch
 from sklearn import metrics as skm
 
+from .checks import check_latents
+
 
 def _pair(y_true, y_pred, kind: str):
     def arr(v, name):
@@ -152,18 +154,14 @@ def latent_spread(z) -> float:
     The collapse measure of notebook 03: an MMD that pulls modalities together
     can lower itself by shrinking every latent towards one point.
     """
-    z = z.detach().cpu().numpy() if isinstance(z, torch.Tensor) else np.asarray(z, dtype=float)
-    if z.ndim != 2 or len(z) < 2:
-        raise ValueError(f"latents must be (n >= 2, dim), got shape {z.shape}")
+    z = check_latents(z)
     return float(np.sqrt(((z - z.mean(0)) ** 2).sum(1).mean()))
 
 
 def effective_rank(z) -> float:
     """exp(entropy of the normalised singular values) of centred latents (n, d)
     (Roy & Vetterli 2007): how many directions the latents really use."""
-    z = z.detach().cpu().numpy() if isinstance(z, torch.Tensor) else np.asarray(z, dtype=float)
-    if z.ndim != 2 or len(z) < 2:
-        raise ValueError(f"latents must be (n >= 2, dim), got shape {z.shape}")
+    z = check_latents(z)
     s = np.linalg.svd(z - z.mean(0), compute_uv=False)
     if s.sum() == 0:
         return 0.0

@@ -113,7 +113,7 @@ class MultimodalDataset(torch.utils.data.Dataset):
             raise ValueError(f"{self.name}: classes must not be empty")
         self.y = self._labels(self.y, "y")
         self.y_true = self.y.clone() if self.y_true is None else self._labels(self.y_true, "y_true")
-        self.mask = {m: _tensor(v, f"mask[{m!r}]", torch.bool) for m, v in self.mask.items()}
+        self.mask = {m: _tensor(v, f"{self.name}: mask[{m!r}]", torch.bool) for m, v in self.mask.items()}
         extra = [m for m in self.mask if m not in self.x or self.x[m].ndim != 3]
         if extra:
             raise ValueError(f"{self.name}: masks {extra} given for modalities that are not sequences")

@@ -109,6 +109,45 @@ def read_frames(path: str | os.PathLike, every: int = EVERY) -> tuple[list[np.nd
     return frames, index
 
 
+def as_uint8(image, name: str = "image") -> np.ndarray:
+    """``image`` as uint8 pixels, the only depth OpenCV's detector takes: uint8 as it is,
+    other integers in [0, 255] cast, floats in [0, 1] scaled by 255 and floats in
+    [0, 255] rounded (a float image whose values all lie in [0, 1] counts as [0, 1]).
+    Anything else is a TypeError / ValueError naming ``name``."""
+    arr = np.asarray(image)
+    if arr.dtype == np.uint8:
+        return arr
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold pixel values (uint8, or floats in [0, 1] or [0, 255]), "
+                        f"got an array of {arr.dtype}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError(f"{name} holds NaN or inf values")
+    low, high = arr.min(), arr.max()
+    if low < 0 or high > 255:
+        raise ValueError(f"{name} holds values in [{low:g}, {high:g}]; pixels lie in [0, 255] "
+                         f"(or in [0, 1] for floats)")
+    if arr.dtype.kind == "f" and high <= 1:
+        arr = arr * 255.0
+    return np.rint(arr).astype(np.uint8)
+
+
+def grey(frame, name: str = "frame") -> np.ndarray:
+    """A (height, width) uint8 grey frame from a grey or a BGR(A) frame of any pixel
+    type :func:`as_uint8` takes; another shape is a ValueError naming ``name``."""
+    import cv2
+
+    f = as_uint8(frame, name)
+    if f.ndim == 3 and f.shape[2] == 1:
+        f = f[..., 0]
+    if f.ndim == 2:
+        return f
+    if f.ndim == 3 and f.shape[2] in (3, 4):
+        return cv2.cvtColor(f, cv2.COLOR_BGR2GRAY if f.shape[2] == 3 else cv2.COLOR_BGRA2GRAY)
+    raise ValueError(f"{name} must be (height, width) grey or (height, width, 3) BGR, got shape {f.shape}")
+
+
 def _cascade(name: str):
     import cv2
 
@@ -129,7 +168,8 @@ def detect_faces(frames, index=None, *, cascade: str = "haarcascade_frontalface_
     as the paper does.
 
     Args:
-        frames: a sequence of (height, width) grey or (height, width, 3) BGR uint8 frames.
+        frames: a sequence of (height, width) grey or (height, width, 3) BGR frames, uint8
+            or floats in [0, 1] or [0, 255] (:func:`as_uint8`).
         index: their frame numbers (default 0, 1, ...).
     Raises:
         NoFaceError: no frame has a face.
@@ -139,9 +179,9 @@ def detect_faces(frames, index=None, *, cascade: str = "haarcascade_frontalface_
     if len(frames) == 0:
         raise ValueError(f"{source}: no frames")
     detector = _cascade(cascade)
-    grey = [f if f.ndim == 2 else cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in frames]
+    greys = [grey(f, f"{source}: frames[{i}]") for i, f in enumerate(frames)]
     boxes: list[np.ndarray | None] = []
-    for g in grey:
+    for g in greys:
         found = detector.detectMultiScale(g, scaleFactor=scale_factor, minNeighbors=min_neighbors,
                                           minSize=(min_size, min_size))
         boxes.append(max(found, key=lambda b: b[2] * b[3]) if len(found) else None)
@@ -155,7 +195,7 @@ def detect_faces(frames, index=None, *, cascade: str = "haarcascade_frontalface_
         last = b if b is not None else last
         filled.append(np.asarray(last, dtype=int))
     crops = np.stack([cv2.resize(g[y:y + h, x:x + w], (CROP, CROP), interpolation=cv2.INTER_AREA)
-                      for g, (x, y, w, h) in zip(grey, filled)])
+                      for g, (x, y, w, h) in zip(greys, filled)])
     index = np.arange(len(frames)) if index is None else np.asarray(index)
     return FaceTrack(crops, np.stack(filled), detected, index, source)
 
@@ -182,7 +222,7 @@ def encode_faces(crops: np.ndarray, encoder="hog", device="cpu") -> torch.Tensor
     """Encode face crops.
 
     Args:
-        crops: (n, 64, 64) uint8 grey crops.
+        crops: (n, 64, 64) grey crops, uint8 or floats in [0, 1] or [0, 255] (:func:`as_uint8`).
         encoder: ``"hog"`` (default, 1,764-d), ``"hog-coarse"`` (324-d) or a torch module mapping
             (n, 1, 64, 64) float crops in [0, 1] to (n, d) (or (n, d, 1, 1)).
     Returns:
@@ -191,6 +231,7 @@ def encode_faces(crops: np.ndarray, encoder="hog", device="cpu") -> torch.Tensor
     crops = np.asarray(crops)
     if crops.ndim != 3 or crops.shape[1:] != (CROP, CROP):
         raise ValueError(f"crops must be (n, {CROP}, {CROP}), got shape {crops.shape}")
+    crops = as_uint8(crops, "crops")   # float crops in [0, 1] would be cast to zeros below
     if isinstance(encoder, str):
         if encoder not in HOG:
             raise ValueError(f"encoder must be one of {sorted(HOG)} or a torch.nn.Module, got {encoder!r}")
