@@ -109,7 +109,7 @@ def test_the_readme_states_the_tested_range():
     has) and each locked version, so that a new bound or a new lock changes them too."""
     from packaging.version import Version
 
-    section = (ROOT / "README.md").read_text().split("### Tested versions", 1)[1].split("\n## ", 1)[0]
+    section = (ROOT / "README.md").read_text().split("## Tested versions", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| ([a-z][a-z0-9\-]*) \| ([0-9][^ |]*) \| ([0-9][^ |]*) \|$", section, re.M)
     assert len(rows) >= 5, "README's Tested versions table"
     pins, bounds = locked(), {canonical(r.name): r.specifier for r in declared()}

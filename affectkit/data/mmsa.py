@@ -79,7 +79,7 @@ def _array(value, name: str) -> np.ndarray:
 
 def _shape(entry) -> tuple | str:
     try:
-        return np.shape(entry)
+        return np.asarray(entry).shape
     except ValueError:
         return "ragged itself"
 
