@@ -26,10 +26,17 @@ def plain_name(name, what: str = "name") -> str:
     return name
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)   # the only portable way to read it is to set it
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_write(path, suffix: str = ""):
     """Yield a temporary path beside ``path``; when the block ends without error,
-    fsync it and rename it to ``path``; otherwise remove it.
+    fsync it, give it the permissions a new file gets under the umask, and rename
+    it to ``path``; otherwise remove it.
 
     ``suffix`` is the temporary file's ending, for writers that add one
     themselves (``np.save`` appends ``.npy`` to a name without it).
@@ -42,6 +49,7 @@ def atomic_write(path, suffix: str = ""):
         yield Path(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp's file is owner-only; the result follows the umask
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

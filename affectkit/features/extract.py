@@ -104,7 +104,8 @@ def features(folder, rows: list, parts, modalities: str = "AVL", drop_absent: bo
 
     A modality that no clip has (no video with a face anywhere, no transcript, no sound)
     is left out of the corpus when ``drop_absent`` (it is then named in "dropped");
-    a clip that lacks a modality the others have is skipped, with the reason.
+    a clip that lacks a modality the others have is skipped, with the reason. A listed clip
+    with no file at all is a FileNotFoundError before anything is computed.
 
     Returns {"rows": the clips kept, in order, "x": {m: (n, ...)}, "mask": {m: (n, T)},
     "modalities": the modalities kept, "skipped": {clip: reason}, "dropped": {m: reason},
@@ -112,6 +113,11 @@ def features(folder, rows: list, parts, modalities: str = "AVL", drop_absent: bo
     """
     modalities = "".join(m for m in MODALITIES if m in modalities)
     clips = [r["clip"] for r in rows]
+    absent = [c for c in clips if media_files(Path(folder), c) == (None, None)]
+    if absent:   # a typo in the CSV or a file not copied: say so before computing anything
+        raise FileNotFoundError(f"{len(absent)} clip(s) listed have no file in {folder}: {absent[:10]}"
+                                f"{' ...' if len(absent) > 10 else ''} (a clip is a file name, or a stem with a sound "
+                                f"or video extension); fix the CSV or copy the files, then run again")
     found = nonverbal(folder, clips, parts, modalities.replace("L", ""), jobs, progress)
     why = {c: dict(w) for c, w in found["why"].items()}
     skipped = {c: w["clip"] for c, w in why.items() if "clip" in w}

@@ -378,7 +378,8 @@ def mag_gate(text_norm, shift_norm, lam, tokens=None, title: str = "MAG on one u
     return fig
 
 
-def latent_maps(maps: dict, colour: str = "emotion", title: str = "Latent maps", scores: dict | None = None):
+def latent_maps(maps: dict, colour: str = "emotion", title: str = "Latent maps", scores: dict | None = None,
+                axis: str = "map"):
     """Side-by-side 2-D maps, one panel per model, coloured by a column.
 
     Args:
@@ -386,6 +387,7 @@ def latent_maps(maps: dict, colour: str = "emotion", title: str = "Latent maps",
             e.g. from :func:`affectkit.latent.project` and :func:`affectkit.latent.stack`.
         colour: the frame column to colour by ("emotion", "modality", "domain", "origin", ...).
         scores: model name -> {measure: value}, printed under each panel's title.
+        axis: what the two axes are ("UMAP", "PCA"): "UMAP 1", "UMAP 2".
     """
     names = list(maps)
     for name, (xy, frame) in maps.items():
@@ -409,8 +411,8 @@ def latent_maps(maps: dict, colour: str = "emotion", title: str = "Latent maps",
             items = [f"{k} {v:.2f}" for k, v in scores[name].items()]
             sub = "".join(("\n" if i % 2 == 0 else ", ") + item for i, item in enumerate(items))
         ax.set_title(f"{name}{sub}", fontsize=9)
-        ax.set_xlabel("map 1")
-        ax.set_ylabel("map 2")
+        ax.set_xlabel(f"{axis} 1")
+        ax.set_ylabel(f"{axis} 2")
     legend_outside(axes[0][-1], colour, markerscale=3)
     fig.suptitle(title)
     fig.tight_layout()

@@ -46,8 +46,8 @@ def meld(args) -> dict:
     return out
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m affectkit.tools.bench", description=__doc__.split("\n")[0])
+def main(argv=None, prog: str = "python -m affectkit.tools.bench") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     m = sub.add_parser("meld", help="fine-tune the text model on MELD train, score a split, print JSON")
     m.add_argument("--data-dir", default=None,

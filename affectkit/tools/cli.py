@@ -96,7 +96,7 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("run", "bench"):
         from . import bench, runner
-        return (runner if argv[0] == "run" else bench).main(argv[1:])
+        return (runner if argv[0] == "run" else bench).main(argv[1:], prog=f"affectkit {argv[0]}")
     args = parser().parse_args(argv)
     try:
         if args.command == "demo":
@@ -110,6 +110,11 @@ def main(argv=None) -> int:
             result = extract(args.clips, args.labels, args.out, args.jobs, not args.quiet, args.keep_parts)
             for m, reason in result["dropped"].items():
                 print(f"note: modality {m} is left out of the corpus: {reason}", file=sys.stderr)
+            for clip, reason in result["skipped"].items():
+                print(f"skipped {clip}: {reason}", file=sys.stderr)
+            if result["skipped"]:
+                print(f"note: {len(result['skipped'])} clip(s) skipped; their part files stay in "
+                      f"{args.out}.parts/ so that a rerun after a fix retries only them", file=sys.stderr)
             print(json.dumps({"corpus": repr(result["corpus"]), "path": str(result["path"]),
                               "modalities": "".join(result["corpus"].train.x), "extracted": result["extracted"],
                               "reused": result["reused"], "skipped": result["skipped"],

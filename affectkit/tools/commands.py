@@ -31,6 +31,12 @@ OUTPUT_KEYS = {
 }
 
 
+# the explore page's names for latent.map_scores' keys
+MEASURES = {"silhouette_emotion": "silhouette by emotion", "silhouette_modality": "silhouette by modality",
+            "knn_accuracy": "kNN emotion accuracy", "trustworthiness": "trustworthiness of the map",
+            "test_ua": "test UA"}
+
+
 def say(args, text: str) -> None:
     """A stage of the command on stderr (silenced by --quiet)."""
     if not getattr(args, "quiet", False):
@@ -241,6 +247,8 @@ def predict(args) -> dict:
             truth = [model.classes.index(c) for c in known["label"]]
             pred = [model.classes.index(c) for c in known["predicted"]]
             result["scores"] = tidy(test_scores(truth, pred, model.classes))
+    for clip, reason in table.attrs["skipped"].items():
+        print(f"skipped {clip}: {reason}", file=sys.stderr)
     say(args, f"wrote {len(table)} predictions to {out}" + (f"; skipped {len(table.attrs['skipped'])}"
                                                             if table.attrs["skipped"] else ""))
     return result
@@ -293,16 +301,19 @@ def explore(args) -> dict:
     say(args, f"drawing the maps ({args.projection}) into {out}")
     images = []
     for colour in ("emotion", "modality", "split"):
-        fig = plots.latent_maps(maps, colour, f"{corpus.name}: latents of the labeled utterances by {colour}", numbers)
+        readable = {name: {MEASURES.get(k, k): v for k, v in n.items()} for name, n in numbers.items()}
+        fig = plots.latent_maps(maps, colour, f"{corpus.name}: latents of the labeled clips by {colour}", readable,
+                                axis=args.projection.upper())
         path = out / f"latent_{colour}.png"
         fig.savefig(path, dpi=120)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=120)
         images.append((colour, base64.b64encode(buf.getvalue()).decode()))
         matplotlib.pyplot.close(fig)
-    rows = "".join(f"<tr><td>{html.escape(m)}</td>" + "".join(f"<td>{v:.3f}</td>" for v in s.values()) + "</tr>"
-                   for m, s in numbers.items())
-    head = "".join(f"<th>{html.escape(k)}</th>" for k in next(iter(numbers.values())))
+    keys = list(dict.fromkeys(k for n in numbers.values() for k in n))
+    rows = "".join(f"<tr><td>{html.escape(m)}</td>" + "".join(f"<td>{n[k]:.3f}</td>" if k in n else "<td>-</td>"
+                                                             for k in keys) + "</tr>" for m, n in numbers.items())
+    head = "".join(f"<th>{html.escape(MEASURES.get(k, k))}</th>" for k in keys)
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(corpus.name)} latent maps"
             f"</title></head><body style='font-family:sans-serif'><h1>{html.escape(corpus.name)}: latent maps</h1>"
             f"<table border=1 cellpadding=4><tr><th>model</th>{head}</tr>{rows}</table>"

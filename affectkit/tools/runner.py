@@ -149,11 +149,13 @@ def headline(results: dict, width: int = 90) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m affectkit.tools.runner", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--profile", default="lab", choices=["smoke", "lab", "paper"])
+def main(argv=None, prog: str = "python -m affectkit.tools.runner") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profile", default="lab", choices=["smoke", "lab", "paper"],
+                        help="sizes every notebook runs at (default lab)")
     checkout = (ROOT / "pyproject.toml").exists()   # an editable install in the repository
-    parser.add_argument("--out", default=str((ROOT if checkout else Path.cwd()) / "build"))
+    parser.add_argument("--out", default=str((ROOT if checkout else Path.cwd()) / "build"),
+                        help="where the executed notebooks, HTML pages and results/ go (default build/)")
     parser.add_argument("--cell-timeout", type=positive_int, default=1800, help="seconds per cell (>= 1)")
     parser.add_argument("--readme", metavar="PATH",
                         help="afterwards, regenerate the results section of this README from the sidecars")

@@ -70,3 +70,24 @@ def test_a_missing_clip_is_named_missing(tmp_path):
     reason = clip_features(str(tmp_path), "nowhere.mp4", str(tmp_path / "part.npz"))["clip"]
     assert reason.startswith("missing: no file named nowhere.mp4")
     assert not (tmp_path / "part.npz").exists()
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([("a", "happy", "train"), ("b", "sad", "train"), ("c", "happy", "val"), ("d", "sad", "test")],
+     "3 clip(s) listed have no file"),
+    ([("a", "happy", "train"), ("a2", "happy", "train"), ("c", "happy", "val"), ("d", "happy", "test")],
+     "a classifier needs at least 2"),
+    ([("a", "happy", "train"), ("b", "sad", "train"), ("c", "happy", "val")], r"no clip in split(s) ['test']"),
+], ids=["missing_clips", "one_class", "empty_split"])
+def test_the_cli_refuses_and_writes_nothing(tmp_path, capsys, rows, message):
+    from affectkit.tools import cli
+
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    (folder / "a.wav").write_bytes(b"")
+    labels = tmp_path / "labels.csv"
+    labels.write_text("clip,label,speaker,transcript,split\n" + "".join(f"{c},{y},s,hello,{s}\n" for c, y, s in rows))
+    out = tmp_path / "corpus.npz"
+    assert cli.main(["extract", str(folder), "--labels", str(labels), "--out", str(out), "--quiet"]) == 2
+    assert message in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clips", "labels.csv"], "nothing written"
