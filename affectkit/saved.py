@@ -75,9 +75,10 @@ class SavedModel:
     def modalities(self) -> str:
         return self.card["modalities"]
 
-    def probabilities(self, ds, device="cpu") -> np.ndarray:
-        """Class probabilities (n, classes) of a split of *raw* features (as ``extract`` writes
-        them; the model's own normalisation is applied here)."""
+    def outputs(self, ds, device="cpu") -> np.ndarray:
+        """The model's main output on a split of *raw* features (as ``extract`` writes them; the
+        model's own normalisation is applied here): class logits (n, classes), or for an EASUM
+        sentiment model the intensities (n,)."""
         from . import loop
 
         missing = [m for m in self.modalities if m not in ds.x]
@@ -95,12 +96,17 @@ class SavedModel:
         key = "logits" if self.method == "cmdm" else "main"
 
         def forward(model, batch):
-            out = model(batch["x"], batch["mask"], decode=False) if self.method == "cmdm" else model(batch["x"],
-                                                                                                       batch["mask"])
-            return {key: out[key]}
+            if self.method == "cmdm":
+                return {key: model(batch["x"], batch["mask"], decode=False)[key]}
+            return {key: model(batch["x"], batch["mask"])[key]}
 
-        logits = loop.predict(self.model, ds, forward, device=device)[key]
-        return torch.softmax(torch.as_tensor(logits), dim=1).numpy()
+        return loop.predict(self.model, ds, forward, device=device)[key]
+
+    def probabilities(self, ds, device="cpu") -> np.ndarray:
+        """Class probabilities (n, classes) of a split of raw features (see :meth:`outputs`)."""
+        if self.card.get("task") == "sentiment":
+            raise ValueError("a sentiment model predicts an intensity, not classes: use outputs()")
+        return torch.softmax(torch.as_tensor(self.outputs(ds, device)), dim=1).numpy()
 
 
 def save_model(folder, method: str, model, norm: ZNorm, card: dict) -> Path:
@@ -169,7 +175,8 @@ def predict(model, clips, labels=None, jobs: int | None = None, progress: bool =
             ``label``, ``speaker``, ``split`` are kept when present); needed for a model
             that reads transcripts.
     Returns: one row per clip that could be used: "clip", "predicted", "p_<class>" per class
-        (summing to 1), and "label" where ``labels`` gives one. ``.attrs["skipped"]``:
+        (summing to 1; an EASUM sentiment model: "sentiment", the intensity in [-3, 3]), and
+        "label" where ``labels`` gives one. ``.attrs["skipped"]``:
         {clip: reason} of the clips left out.
     """
     from .data.dataset import MultimodalDataset
@@ -179,10 +186,13 @@ def predict(model, clips, labels=None, jobs: int | None = None, progress: bool =
         names, truth, skipped, ds = [f"{i}" for i in range(len(clips))], None, {}, clips
     else:
         names, truth, skipped, ds = _extracted(model, clips, labels, jobs, progress)
-    probs = model.probabilities(ds, device)
-    frame = pd.DataFrame({"clip": names, "predicted": [model.classes[i] for i in probs.argmax(1)]})
-    for j, c in enumerate(model.classes):
-        frame[f"p_{c}"] = probs[:, j]
+    if model.card.get("task") == "sentiment":   # an EASUM model of a MOSI / MOSEI-like corpus
+        frame = pd.DataFrame({"clip": names, "sentiment": model.outputs(ds, device)})
+    else:
+        probs = model.probabilities(ds, device)
+        frame = pd.DataFrame({"clip": names, "predicted": [model.classes[i] for i in probs.argmax(1)]})
+        for j, c in enumerate(model.classes):
+            frame[f"p_{c}"] = probs[:, j]
     if truth is not None and any(truth):
         frame["label"] = truth
     frame.attrs["skipped"] = skipped

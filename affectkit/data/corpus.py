@@ -239,7 +239,7 @@ def load_corpus(path, name: str | None = None) -> Corpus:
             x=x, mask=mask, y=arrays[f"{split}/y"], classes=classes, sentiment=arrays.get(f"{split}/sentiment"),
             speaker=arrays.get(f"{split}/speaker"), domain=arrays.get(f"{split}/domain"), name=f"{name}/{split}")
     task = str(arrays["task"])
-    space = COMMON9 if task == "sentiment" and classes == EASUM9.classes else None
+    space = COMMON9 if task == "sentiment" and classes == EASUM9 else None
     clips = {s: tuple(str(c) for c in arrays[f"{s}/clip"]) for s in splits if f"{s}/clip" in arrays} or None
     speakers = tuple(str(s) for s in arrays["speakers"]) if "speakers" in arrays else None
     try:

@@ -135,3 +135,28 @@ def test_easum_labels_must_have_a_place_in_easum9(trained, tmp_path, capsys):
     assert cli.main(args + ["--map", "melancholy=gloomy"]) == 2
     assert "not one of EASUM-9" in capsys.readouterr().err
     assert cli.main(args + ["--map", "melancholy=neutral"]) == 0
+
+
+def test_easum_over_two_corpora_saves_one_model_each(tmp_path, capsys):
+    """A sentiment corpus and an emotion corpus (the synthetic MOSI- and IEMOCAP-like domains): one DS model per
+    corpus under DIR/<corpus>; the sentiment one predicts intensities, the emotion one probabilities."""
+    from affectkit.data import make_domains
+    from affectkit.data.corpus import Corpus, save_corpus
+    from affectkit.data.labels import COMMON9
+
+    domains = make_domains("smoke", seed=0)
+    paths = []
+    for name in ("mosi", "iemocap"):
+        d = domains[name]
+        corpus = Corpus(name, d.train, d.val, d.test, task=d.task, space=COMMON9 if d.task == "sentiment" else d.space)
+        paths += ["--data", str(save_corpus(corpus, tmp_path / f"{name}.npz"))]
+    assert cli.main(["train", "easum", *paths, "--profile", "smoke", "--quiet", "--save", str(tmp_path / "m")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["saved"] == [str(tmp_path / "m" / "mosi"), str(tmp_path / "m" / "iemocap")]
+    assert out["test"]["mosi"] is None and out["test"]["iemocap"]["n"] == len(domains["iemocap"].test)
+    with pytest.raises(FileNotFoundError, match=r"one model per corpus \(\['iemocap', 'mosi'\]\)"):
+        load_model(tmp_path / "m")
+    sentiment = predict(load_model(tmp_path / "m" / "mosi"), domains["mosi"].test)
+    assert list(sentiment.columns) == ["clip", "sentiment"] and len(sentiment) == len(domains["mosi"].test)
+    emotion = predict(load_model(tmp_path / "m" / "iemocap"), domains["iemocap"].test)
+    assert np.allclose(emotion.filter(like="p_").sum(axis=1), 1, atol=1e-5)
