@@ -15,6 +15,8 @@ from affectkit.features.extract import extract, read_labels
 from affectkit.saved import load_model, predict
 from affectkit.tools import cli
 
+pytestmark = pytest.mark.xdist_group("predict")   # one worker builds the trained fixture once
+
 
 def write_rows(path, rows, columns=None):
     with open(path, "w", newline="", encoding="utf-8") as fh:
