@@ -163,7 +163,7 @@ def load_model(folder, device="cpu") -> SavedModel:
     return SavedModel(method, model.to(device).eval(), norm, blob["extra"]["card"])
 
 
-def predict(model, clips, labels=None, jobs: int | None = None, progress: bool = True,
+def predict(model, clips, labels=None, jobs: int = 1, progress: bool = True,
             device="cpu") -> pd.DataFrame:
     """Label new clips with a saved model.
 
@@ -173,7 +173,9 @@ def predict(model, clips, labels=None, jobs: int | None = None, progress: bool =
             lists), or a :class:`~affectkit.data.dataset.MultimodalDataset` of raw features.
         labels: a CSV with a ``clip`` column (``transcript`` when the model reads words;
             ``label``, ``speaker``, ``split`` are kept when present); needed for a model
-            that reads transcripts.
+            that reads transcripts. Without it the clips are the folder's file stems.
+        jobs: worker processes for the clips' sound and faces (1: in this process; more
+            needs the ``if __name__ == "__main__":`` guard in a script).
     Returns: one row per clip that could be used: "clip", "predicted", "p_<class>" per class
         (summing to 1; an EASUM sentiment model: "sentiment", the intensity in [-3, 3]), and
         "label" where ``labels`` gives one. ``.attrs["skipped"]``:
@@ -253,7 +255,13 @@ def card_markdown(card: dict) -> str:
                   "|---" * (len(test["classes"]) + 1) + "|"]
         lines += [f"| {c} | " + " | ".join(str(v) for v in row) + " |" for c, row in zip(test["classes"],
                                                                                             test["confusion"])]
-    lines += ["", "Predict: `affectkit predict --model THIS_FOLDER CLIPS/ --labels new.csv`", ""]
+    if card.get("profile") == "smoke":
+        lines += ["", "**Trained at the smoke profile: a check that the pipes run, not a model to use.** "
+                      "Train at `--profile lab` (or paper) for predictions worth reading."]
+    needs = ("--labels new.csv  (a CSV with the columns clip and transcript)" if "L" in str(card.get("modalities"))
+             else "[--labels new.csv]  (no CSV needed: every sound / video file of the folder is a clip)")
+    lines += ["", f"Predict: `affectkit predict --model THIS_FOLDER CLIPS/ {needs.split('  ')[0]}` "
+                  f"{needs.split('  ')[1]}", ""]
     return "\n".join(lines)
 
 

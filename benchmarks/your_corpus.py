@@ -50,7 +50,7 @@ def main():
     print(f"{n} clips, {args.jobs} workers, profile {args.profile}, in {work}")
     common = ["--profile", args.profile, "--quiet"]
     step("demo", ["demo", str(work / "clips"), "--per-speaker", str(args.per_speaker)])
-    step("demo (new clips)", ["demo", str(work / "new"), "--per-speaker", "1"])
+    step("demo (new clips)", ["demo", str(work / "new"), "--per-speaker", "1", "--seed", "1"])
     got = step("extract", ["extract", str(work / "clips"), "--labels", str(work / "clips" / "labels.csv"),
                            "--out", str(work / "corpus.npz"), "--jobs", str(args.jobs), "--quiet"])
     print(f"  {got['corpus']}, skipped {len(got['skipped'])}")

@@ -136,8 +136,9 @@ def check_learnable(corpus: Corpus) -> list:
             where.setdefault(s, set()).add(split)
     shared = sorted(s for s, splits in where.items() if len(splits & {"train", "val", "test"}) > 1)
     if shared:
+        names = [corpus.speakers[s] if corpus.speakers and s < len(corpus.speakers) else s for s in shared[:10]]
         warnings.append(f"{corpus.name}: {len(shared)} speaker(s) appear in more than one of train / val / test "
-                        f"(speaker ids {shared[:10]}); the test scores then include speakers the model heard")
+                        f"({names}); the test scores then include speakers the model heard")
     return warnings
 
 

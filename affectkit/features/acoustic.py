@@ -102,7 +102,8 @@ def _container_audio(path: Path, why) -> tuple[np.ndarray, int]:
         raise ValueError(f"{path}: no readable audio ({err})") from None
     if not chunks:
         raise ValueError(f"{path}: the sound track holds no samples")
-    return np.concatenate(chunks).astype(np.float32), sr
+    # a lossy codec (AAC, MP3) overshoots full scale a little: that is not integer PCM, so clip it
+    return np.clip(np.concatenate(chunks), -1.0, 1.0).astype(np.float32), sr
 
 
 def _as_float(x: np.ndarray) -> np.ndarray:

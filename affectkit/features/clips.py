@@ -57,12 +57,9 @@ def media_files(folder: Path, clip: str) -> tuple:
 
 
 def clips_in(folder) -> list:
-    """The clips of a folder without a labels file: one per stem of its sound and video files."""
-    stems = {}
-    for p in sorted(Path(folder).iterdir()):
-        if p.is_file() and p.suffix.lower() in AUDIO + VIDEO:
-            stems.setdefault(p.stem, p.name)
-    return [stems[s] for s in sorted(stems)]
+    """The clips of a folder without a labels file: the stems of its sound and video files
+    (``c1`` for ``c1.wav`` + ``c1.mp4``), sorted."""
+    return sorted({p.stem for p in Path(folder).iterdir() if p.is_file() and p.suffix.lower() in AUDIO + VIDEO})
 
 
 def clip_features(folder: str, clip: str, part: str, modalities: str = "AV") -> dict:
@@ -113,7 +110,8 @@ def read_part(path: Path) -> tuple:
 
 def nonverbal(folder, clips: list, parts, modalities: str = "AV", jobs: int | None = None,
               progress: bool = True) -> dict:
-    """A and V of every clip, computed on ``jobs`` worker processes (default: every core),
+    """A and V of every clip, computed on ``jobs`` worker processes (default: every core; 1: in
+    this process, which a script without an ``if __name__ == "__main__":`` guard needs),
     reusing the finished part files in ``parts``.
 
     Returns {"features": {clip: {"A": (1582,), "V": (18, 324), "V_mask": (18,)}} (what could be
@@ -135,7 +133,11 @@ def nonverbal(folder, clips: list, parts, modalities: str = "AV", jobs: int | No
                 continue
         todo.append(clip)
     reused = len(found)
-    if todo and any(m in modalities for m in "AV"):
+    if todo and any(m in modalities for m in "AV") and jobs == 1:   # in this process: no script guard needed
+        for clip in progress_bar(todo, desc="clips: sound and faces", disable=not progress):
+            why = clip_features(str(folder), clip, str(part_path(parts, folder, clip)), modalities)
+            found[clip] = ({}, why) if "clip" in why else (read_part(part_path(parts, folder, clip))[0], why)
+    elif todo and any(m in modalities for m in "AV"):
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         bar = progress_bar(total=len(clips), initial=reused, desc="clips: sound and faces", disable=not progress)
         # spawned workers: a forked copy of a process that has run torch's thread pool can hang

@@ -67,7 +67,7 @@ def make_demo_corpus(folder, per_speaker: int = 3, seed: int = 0) -> Path:
                              "transcript": lines[(k + speaker_index) % len(lines)], "split": split})
     labels = folder / "labels.csv"
     with open(labels, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["clip", "label", "speaker", "transcript", "split"])
+        writer = csv.DictWriter(fh, fieldnames=["clip", "label", "speaker", "transcript", "split"], lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return labels

@@ -46,11 +46,12 @@ def read_labels(path, for_training: bool = True) -> list:
 
     ``for_training=False`` (new clips for ``predict``): only the ``clip`` column is
     needed; the others are read when present ("" otherwise) and labels may be empty.
+    Without a ``transcript`` column every transcript is empty (the corpus has no L).
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no labels file at {path}")
-    needed = COLUMNS if for_training else ("clip",)
+    needed = tuple(c for c in COLUMNS if c != "transcript") if for_training else ("clip",)
     with open(path, newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in needed if c not in (reader.fieldnames or [])]
@@ -163,8 +164,9 @@ def extract(folder, labels, out, jobs: int | None = None, progress: bool = True,
     it can label new clips (``affectkit predict``).
 
     Returns {"corpus": the Corpus, "path": out, "skipped": {clip: reason},
-    "dropped": {modality: reason} (a modality no clip has), "extracted": clips computed
-    in this run, "reused": clips found in the parts folder}.
+    "dropped": {modality: reason} (a modality no clip has), "warnings": what is worth saying
+    (a speaker in two splits), "extracted": clips computed in this run, "reused": clips found
+    in the parts folder}.
     """
     from ..data.corpus import Corpus, check_learnable, save_corpus
     from ..data.dataset import MultimodalDataset
@@ -195,12 +197,12 @@ def extract(folder, labels, out, jobs: int | None = None, progress: bool = True,
         ids[split] = tuple(kept[i]["clip"] for i in idx)
     corpus = Corpus(out.stem, **splits, clips=ids, speakers=tuple(speakers),
                     features={**recipe(max_words), "modalities": got["modalities"]})
-    check_learnable(corpus)   # what skipping clips may have broken: nothing is written then
+    warnings = check_learnable(corpus)   # what skipping clips may have broken: nothing is written then
     save_corpus(corpus, out)
     if not keep_parts and not skipped:
         for p in parts.glob("*.npz"):
             p.unlink()
         parts.rmdir()
-    return {"corpus": corpus, "path": out, "skipped": skipped, "dropped": got["dropped"],
+    return {"corpus": corpus, "path": out, "skipped": skipped, "dropped": got["dropped"], "warnings": warnings,
             "extracted": max(0, got["computed"] - len(skipped)),
             "reused": got["reused"]}

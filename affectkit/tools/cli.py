@@ -40,6 +40,13 @@ def _keys_help() -> str:
     return "output keys (JSON on stdout):\n" + "\n".join(f"  {k}: {v}" for k, v in OUTPUT_KEYS.items())
 
 
+def _predict_help() -> str:
+    from .commands import PREDICT_KEYS
+
+    return ("predictions.csv: clip, predicted, p_<class> per class (sums to 1), label where --labels gives one.\n"
+            "output keys (JSON on stdout):\n" + "\n".join(f"  {k}: {v}" for k, v in PREDICT_KEYS.items()))
+
+
 def parser() -> argparse.ArgumentParser:
     from affectkit import __version__
 
@@ -52,6 +59,7 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="write the demo clips and their labels.csv into a folder")
     d.add_argument("folder", help="where the clips and labels.csv go (created)")
     d.add_argument("--per-speaker", type=positive_int, default=3, help="clips per class and speaker (default 3)")
+    d.add_argument("--seed", type=seed, default=0, help="another seed gives other clips (e.g. new clips to predict)")
     e = sub.add_parser("extract", help="a folder of clips + labels.csv -> a corpus .npz")
     e.add_argument("clips", help="the folder of clips (videos with sound, or .wav + video pairs, or sound files)")
     e.add_argument("--labels", required=True, help="CSV with the columns clip,label,speaker,transcript,split")
@@ -76,11 +84,11 @@ def parser() -> argparse.ArgumentParser:
     x = sub.add_parser("explore", help="latent maps of a corpus: PNG + HTML")
     x.add_argument("--data", required=True, help="a corpus .npz")
     x.add_argument("--out", required=True, help="folder for the maps (index.html, latent_*.png, summary.json)")
-    x.add_argument("--projection", choices=["umap", "pca"], default="umap", help="how the latents go to 2-D")
+    x.add_argument("--projection", choices=["umap", "pca"], default="umap",
+                   help="how the latents go to 2-D (default umap; pca is faster)")
     _training_args(x)
     p = sub.add_parser("predict", help="label new clips with a saved model: predictions.csv",
-                       epilog="predictions.csv: clip, predicted, p_<class> per class (sums to 1), label where "
-                              "--labels gives one.\n" + _keys_help(), formatter_class=formatter)
+                       epilog=_predict_help(), formatter_class=formatter)
     p.add_argument("clips", help="the folder of new clips")
     p.add_argument("--model", required=True, metavar="DIR", help="a folder written by `affectkit train ... --save`")
     p.add_argument("--labels", default=None, help="CSV with a clip column (and transcript, needed when the model "
@@ -101,13 +109,15 @@ def main(argv=None) -> int:
     try:
         if args.command == "demo":
             from ..features.demo import make_demo_corpus
-            labels = make_demo_corpus(args.folder, args.per_speaker)
+            labels = make_demo_corpus(args.folder, args.per_speaker, args.seed)
             print(f"wrote the demo clips and {labels}; next: affectkit extract {args.folder} --labels {labels} "
-                  f"--out demo.npz")
+                  f"--out corpus.npz")
             return 0
         if args.command == "extract":
             from ..features.extract import extract
             result = extract(args.clips, args.labels, args.out, args.jobs, not args.quiet, args.keep_parts)
+            for warning in result["warnings"]:
+                print(f"warning: {warning}", file=sys.stderr)
             for m, reason in result["dropped"].items():
                 print(f"note: modality {m} is left out of the corpus: {reason}", file=sys.stderr)
             for clip, reason in result["skipped"].items():

@@ -20,7 +20,7 @@ OUTPUT_KEYS = {
     "wa": "weighted accuracy: the share of test clips classified right (the largest class alone gets majority_wa)",
     "wap": "weighted average precision: per-class precision weighted by class size",
     "spread": "mean distance of the latents from their centre; near 0 means the latents collapsed (CMDM Sec. 3.2)",
-    "*_std": "standard deviation over the seeds (null for one seed)",
+    "*_std": "standard deviation over the seeds (population std, ddof 0; null for one seed)",
     "test": "the saved (headline) model's test split: n, ua, wa, chance_ua, majority_wa, confusion (rows: true "
             "class, columns: predicted, counts), classes",
     "dg": "EASUM's domain-general model: val_acc (its head's accuracy on the val splits), best_epoch, "
@@ -30,6 +30,17 @@ OUTPUT_KEYS = {
     "saved": "the folder(s) written by --save: model.pt, card.json, card.md",
 }
 
+
+# what the JSON of `predict` holds (shown by `affectkit predict --help`)
+PREDICT_KEYS = {
+    "predictions": "the CSV written: one row per clip that could be used",
+    "clips": "how many rows it has",
+    "counts": "how many clips got each class",
+    "skipped": "clips left out, with the reason (also on stderr)",
+    "scores": "with a label column: n, ua, wa, wap, chance_ua, majority_wa, confusion, over the clips whose label "
+              "the model knows",
+    "labels_not_in_model": "labels of the CSV the model has no class for (not scored)",
+}
 
 # the explore page's names for latent.map_scores' keys
 MEASURES = {"silhouette_emotion": "silhouette by emotion", "silhouette_modality": "silhouette by modality",
@@ -209,8 +220,9 @@ def train_easum(args) -> dict:
         card = {"setting": f"{name} | soft (eta {args.eta})", "classes": list(corpus.classes), "modalities": mods,
                 "features": corpus.features, "profile": args.profile, "seed": args.seeds[0],
                 "epochs": args.epochs or get_profile(args.profile).easum_training.ds_epochs_for(len(corpus.train)),
-                "corpus": corpus_card(corpus, path), "task": corpus.task, "eta": args.eta, "omega": args.omega,
-                "corpora": list(found)}
+                "corpus": corpus_card(corpus, path), "task": corpus.task, "eta": args.eta,
+                "omega": next(iter(omegas.values())), "corpora": list(found),
+                "common_classes": {c: corpus.space.common.get(c) for c in corpus.classes}}
         model = SavedModel("easum", ds_models[(f"{name} | soft", args.seeds[0])].model, norm, card)
         test = None if corpus.task == "sentiment" else test_scores(   # sentiment: the ds rows hold MAE, Acc2
             corpus.test.y.numpy(), model.probabilities(corpus.test).argmax(1), corpus.classes)
@@ -244,6 +256,8 @@ def predict(args) -> dict:
         unknown = sorted(set(table["label"]) - set(model.classes) - {""})
         if unknown:
             result["labels_not_in_model"] = unknown
+            print(f"warning: label(s) {unknown} are not classes of the model {list(model.classes)}: their "
+                  f"{int(table['label'].isin(unknown).sum())} clip(s) are not scored", file=sys.stderr)
         if len(known):
             truth = [model.classes.index(c) for c in known["label"]]
             pred = [model.classes.index(c) for c in known["predicted"]]
@@ -282,10 +296,13 @@ def explore(args) -> dict:
               "matched": Setting(CMDMLoss(sigma="median", beta=1.0, omega=1.0))}
     maps, numbers = {}, {}
     mods = "".join(m for m in "AVL" if m in corpus.train.x)
+    if len(mods) == 1:   # nothing to match: only the vanilla model's map
+        models.pop("matched")
     splits = prepare(corpus, mods)
     for i, (name, setting) in enumerate(models.items()):
         setting = Setting(setting.loss, modalities=mods)
-        say(args, f"explore, {i + 1} of 2: training the {name} CMDM ({mods}, seed {args.seeds[0]}, profile {args.profile})")
+        say(args, f"explore, {i + 1} of {len(models)}: training the {name} CMDM ({mods}, seed {args.seeds[0]}, "
+                  f"profile {args.profile})")
         result, row, _ = train_setting(corpus, setting, args.seeds[0], args.epochs, args.device, profile=args.profile)
         parts = []
         for split in ("train", "val", "test"):

@@ -162,3 +162,38 @@ def test_easum_over_two_corpora_saves_one_model_each(tmp_path, capsys):
     assert list(sentiment.columns) == ["clip", "sentiment"] and len(sentiment) == len(domains["mosi"].test)
     emotion = predict(load_model(tmp_path / "m" / "iemocap"), domains["iemocap"].test)
     assert np.allclose(emotion.filter(like="p_").sum(axis=1), 1, atol=1e-5)
+
+
+def test_a_sound_only_corpus_all_the_way(trained, tmp_path, capsys):
+    """No videos, no transcript column: A only. Train, explore, and predict a folder without a labels file
+    (its clips named by their file stems)."""
+    clips = tmp_path / "clips"
+    shutil.copytree(trained["root"] / "clips", clips)
+    for video in clips.glob("*.mp4"):
+        video.unlink()
+    rows = read_labels(trained["labels"])
+    labels = write_rows(tmp_path / "labels.csv", rows, ["clip", "label", "speaker", "split"])
+    result = extract(clips, labels, tmp_path / "a.npz", jobs=2, progress=False)
+    assert set(result["dropped"]) == {"V", "L"} and set(result["corpus"].train.x) == {"A"}
+    path = str(tmp_path / "a.npz")
+    assert cli.main(["train", "cmdm", "--data", path, "--profile", "smoke", "--quiet", "--save", str(tmp_path / "m")]) == 0
+    assert json.loads(capsys.readouterr().out)["headline"] == "A alone"
+    assert cli.main(["explore", "--data", path, "--out", str(tmp_path / "maps"), "--profile", "smoke",
+                     "--projection", "pca", "--quiet"]) == 0
+    assert set(json.loads(capsys.readouterr().out)["numbers"]) == {"vanilla"}, "nothing to match with one modality"
+    new = tmp_path / "new"
+    new.mkdir()
+    for wav in sorted(trained["new"].glob("*.wav"))[:4]:
+        shutil.copy(wav, new / wav.name)
+    table = predict(load_model(tmp_path / "m"), new, progress=False)
+    assert list(table["clip"]) == sorted(p.stem for p in new.glob("*.wav"))
+    assert "Trained at the smoke profile" in (tmp_path / "m" / "card.md").read_text()
+
+
+def test_extract_names_a_speaker_in_two_splits(trained, tmp_path, capsys):
+    rows = read_labels(trained["labels"])
+    moved = [{**r, "speaker": "s1"} if r["split"] == "test" else r for r in rows]
+    labels = write_rows(tmp_path / "labels.csv", moved)
+    assert cli.main(["extract", str(trained["root"] / "clips"), "--labels", str(labels), "--out",
+                     str(tmp_path / "c.npz"), "--quiet"]) == 0
+    assert "(['s1'])" in capsys.readouterr().err
