@@ -130,6 +130,33 @@ class TextClassifier(nn.Module):
         proba[out["index"]] = out["proba"]   # back in the order of ``texts``
         return proba
 
+    @torch.no_grad()
+    def encode(self, texts, batch_size: int = 128, progress: bool = False) -> dict:
+        """What a dialogue model reads of each utterance (notebook 10): {"pooled": (n, d) the
+        mean of the encoder's last hidden states, "logits": (n, n_classes)}, in eval mode."""
+        from ..features.lexical import check_texts
+        texts = check_texts(texts)
+        dim, k = self.encoder.config.hidden_size, self.head[-1].out_features
+        if not texts:
+            return {"pooled": np.zeros((0, dim), np.float32), "logits": np.zeros((0, k), np.float32)}
+        was_training = self.training
+
+        def forward(clf, b):
+            mask = b["attention_mask"]
+            if clf.frozen_layers:
+                h = clf._layers(clf.lower(b["input_ids"], mask), mask, clf.layers()[clf.frozen_layers:])
+            else:
+                h = clf.encoder(input_ids=b["input_ids"], attention_mask=mask).last_hidden_state
+            pooled = masked_mean(h, mask)
+            return {"pooled": pooled, "logits": clf.head(pooled), "index": b["index"]}
+
+        out = loop.predict(self, TextSplit(texts, self.tokenize, progress), forward, batch_size=batch_size,
+                           device=next(self.parameters()).device)
+        self.train(was_training)
+        pooled, logits = np.zeros((len(texts), dim), np.float32), np.zeros((len(texts), k), np.float32)
+        pooled[out["index"]], logits[out["index"]] = out["pooled"], out["logits"]
+        return {"pooled": pooled, "logits": logits}
+
     def predict(self, texts, batch_size: int = 128) -> np.ndarray:
         """Predicted class ids (n,)."""
         return self.predict_proba(texts, batch_size).argmax(1)
