@@ -216,6 +216,9 @@ def _extracted(model: SavedModel, folder, labels, jobs, progress) -> tuple:
                          "corpus not extracted from clips): predict on a dataset of features instead")
     if labels is not None:
         rows = read_labels(labels, for_training=False)
+        if "L" in model.modalities and not any(r["transcript"] for r in rows):
+            raise ValueError(f"{labels}: the model reads transcripts (L) but the CSV gives none: add a transcript "
+                             f"column")
     else:
         if "L" in model.modalities:
             raise ValueError("the model reads transcripts (L): give --labels, a CSV with the columns clip and "

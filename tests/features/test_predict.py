@@ -88,6 +88,9 @@ def test_predict_says_what_it_needs(trained, tmp_path, capsys):
     model = str(trained["root"] / "model")
     assert cli.main(["predict", "--model", model, str(trained["new"]), "--quiet"]) == 2
     assert "reads transcripts" in capsys.readouterr().err
+    no_words = write_rows(tmp_path / "clips.csv", read_labels(trained["new_labels"]), ["clip"])
+    assert cli.main(["predict", "--model", model, str(trained["new"]), "--labels", str(no_words), "--quiet"]) == 2
+    assert "add a transcript column" in capsys.readouterr().err
     assert cli.main(["predict", "--model", str(tmp_path), str(trained["new"]), "--quiet"]) == 2
     assert "no saved model" in capsys.readouterr().err
     assert not (tmp_path / "predictions.csv").exists()
