@@ -178,16 +178,18 @@ def predict(model, clips, labels=None, jobs: int = 1, progress: bool = True,
             needs the ``if __name__ == "__main__":`` guard in a script).
     Returns: one row per clip that could be used: "clip", "predicted", "p_<class>" per class
         (summing to 1; an EASUM sentiment model: "sentiment", the intensity in [-3, 3]), and
-        "label" where ``labels`` gives one. ``.attrs["skipped"]``:
+        "label" where ``labels`` gives one, and "missing" where a clip lacked a face or sound
+        (it is predicted from the rest: the missing modality sits at the training mean).
+        ``.attrs["skipped"]``:
         {clip: reason} of the clips left out.
     """
     from .data.dataset import MultimodalDataset
 
     model = model if isinstance(model, SavedModel) else load_model(model, device)
     if isinstance(clips, MultimodalDataset):
-        names, truth, skipped, ds = [f"{i}" for i in range(len(clips))], None, {}, clips
+        names, truth, skipped, ds, missing = [f"{i}" for i in range(len(clips))], None, {}, clips, None
     else:
-        names, truth, skipped, ds = _extracted(model, clips, labels, jobs, progress)
+        names, truth, skipped, ds, missing = _extracted(model, clips, labels, jobs, progress)
     if model.card.get("task") == "sentiment":   # an EASUM model of a MOSI / MOSEI-like corpus
         frame = pd.DataFrame({"clip": names, "sentiment": model.outputs(ds, device)})
     else:
@@ -197,6 +199,8 @@ def predict(model, clips, labels=None, jobs: int = 1, progress: bool = True,
             frame[f"p_{c}"] = probs[:, j]
     if truth is not None and any(truth):
         frame["label"] = truth
+    if missing is not None and any(missing):
+        frame["missing"] = missing   # what the clip lacked; it was predicted from the rest
     frame.attrs["skipped"] = skipped
     return frame
 
@@ -227,13 +231,27 @@ def _extracted(model: SavedModel, folder, labels, jobs, progress) -> tuple:
         if not rows:
             raise ValueError(f"{folder} holds no sound or video file")
     max_words = (recipe.get("L") or {}).get("max_words", 22)
+    # a clip without a face (or sound) is still predicted, from what it has: a missing A or V sits at the
+    # training mean; EASUM's encoders need words, so a clip without them is skipped
+    shapes = model.model.shapes
+    fill = {m: tuple(shapes[m]) if m == "V" else (tuple(shapes[m])[-1],) for m in "AV" if m in shapes}
+    if model.method == "cmdm" and "L" in shapes:
+        fill["L"] = tuple(shapes["L"])
     with tempfile.TemporaryDirectory(prefix="affectkit-predict-") as parts:
         got = features(folder, rows, parts, model.modalities, drop_absent=False, jobs=jobs, progress=progress,
-                       max_words=max_words)
+                       max_words=max_words, fill=fill)
     kept = got["rows"]
+    for i, r in enumerate(kept):   # a neutral input where a clip lacks one: the training mean (z = 0)
+        gaps = got["filled"].get(r["clip"], "")
+        if "A:" in gaps:
+            got["x"]["A"][i] = model.norm.mean_["A"].reshape(-1).numpy()
+        for m in "VL":   # one real step at the mean (an all-padding sequence has nothing to pool)
+            if f"{m}:" in gaps:
+                got["x"][m][i, 0], got["mask"][m][i, 0] = model.norm.mean_[m].reshape(-1).numpy(), True
     ds = MultimodalDataset(x=got["x"], mask=got["mask"], y=np.full(len(kept), -1), classes=model.classes,
                            name=f"{folder.name}/new")
-    return [r["clip"] for r in kept], [r["label"] for r in kept], got["skipped"], ds
+    missing = [got["filled"].get(r["clip"], "") for r in kept]
+    return [r["clip"] for r in kept], [r["label"] for r in kept], got["skipped"], ds, missing
 
 
 def card_markdown(card: dict) -> str:

@@ -100,17 +100,19 @@ def check_splits(path, rows) -> None:
 
 
 def features(folder, rows: list, parts, modalities: str = "AVL", drop_absent: bool = True, jobs: int | None = None,
-             progress: bool = True, max_words: int = 22) -> dict:
+             progress: bool = True, max_words: int = 22, fill: dict | None = None) -> dict:
     """Every modality of every listed clip (:mod:`affectkit.features.clips`).
 
     A modality that no clip has (no video with a face anywhere, no transcript, no sound)
     is left out of the corpus when ``drop_absent`` (it is then named in "dropped");
     a clip that lacks a modality the others have is skipped, with the reason. A listed clip
-    with no file at all is a FileNotFoundError before anything is computed.
+    with no file at all is a FileNotFoundError before anything is computed. ``fill``
+    ({modality: the shape of one clip's features}, for ``predict``): a clip lacking one of
+    these keeps its row, with zeros and an all-False mask there, named in "filled".
 
     Returns {"rows": the clips kept, in order, "x": {m: (n, ...)}, "mask": {m: (n, T)},
     "modalities": the modalities kept, "skipped": {clip: reason}, "dropped": {m: reason},
-    "computed", "reused"}.
+    "filled": {clip: reason}, "computed", "reused"}.
     """
     modalities = "".join(m for m in MODALITIES if m in modalities)
     clips = [r["clip"] for r in rows]
@@ -134,10 +136,15 @@ def features(folder, rows: list, parts, modalities: str = "AVL", drop_absent: bo
             dropped[m] = f"no clip has it (e.g. {lacking[0]}: {why[lacking[0]][m]})"
         else:
             kept.append(m)
+    fill, filled = fill or {}, {}
     for r in present:
-        reasons = [f"{m}: {why[r['clip']][m]}" for m in kept if m in why.get(r["clip"], {})]
+        reasons = [f"{m}: {why[r['clip']][m]}" for m in kept if m in why.get(r["clip"], {}) and m not in fill]
         if reasons:
             skipped[r["clip"]] = "; ".join(reasons)
+            continue
+        gaps = [f"{m}: {why[r['clip']][m]}" for m in kept if m in why.get(r["clip"], {})]
+        if gaps:
+            filled[r["clip"]] = "; ".join(gaps)
     if not kept:
         raise ValueError(f"no modality could be extracted from any clip: {dropped or skipped}")
     rows = [r for r in present if r["clip"] not in skipped]
@@ -146,13 +153,14 @@ def features(folder, rows: list, parts, modalities: str = "AVL", drop_absent: bo
     feats = [found["features"][r["clip"]] for r in rows]
     x, mask = {}, {}
     if "A" in kept:
-        x["A"] = np.stack([f["A"] for f in feats])
+        x["A"] = np.stack([f["A"] if "A" in f else np.zeros(fill["A"], np.float32) for f in feats])
     if "V" in kept:
-        x["V"], mask["V"] = np.stack([f["V"] for f in feats]), np.stack([f["V_mask"] for f in feats])
+        x["V"] = np.stack([f["V"] if "V" in f else np.zeros(fill["V"], np.float32) for f in feats])
+        mask["V"] = np.stack([f["V_mask"] if "V" in f else np.zeros(fill["V"][0], bool) for f in feats])
     if "L" in kept:
         x["L"], mask["L"] = transcripts([r["transcript"] for r in rows], max_words, progress)
     return {"rows": rows, "x": x, "mask": mask, "modalities": "".join(kept), "skipped": skipped,
-            "dropped": dropped, "computed": found["computed"], "reused": found["reused"]}
+            "dropped": dropped, "filled": filled, "computed": found["computed"], "reused": found["reused"]}
 
 
 def extract(folder, labels, out, jobs: int | None = None, progress: bool = True, keep_parts: bool = False,

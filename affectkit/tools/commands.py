@@ -37,6 +37,8 @@ PREDICT_KEYS = {
     "clips": "how many rows it has",
     "counts": "how many clips got each class",
     "skipped": "clips left out, with the reason (also on stderr)",
+    "missing": "clips predicted without a modality they lack (no face, no sound; CMDM: no words), by reason; "
+               "predictions.csv has the same in its missing column",
     "scores": "with a label column: n, ua, wa, wap, chance_ua, majority_wa, confusion, over the clips whose label "
               "the model knows",
     "labels_not_in_model": "labels of the CSV the model has no class for (not scored)",
@@ -249,6 +251,8 @@ def predict(args) -> dict:
     with atomic_write(out, suffix=".csv") as tmp:
         table.round(6).to_csv(tmp, index=False)
     result = {"model": str(args.model), "predictions": str(out), "clips": len(table), "skipped": table.attrs["skipped"]}
+    if "missing" in table:
+        result["missing"] = {c: m for c, m in zip(table["clip"], table["missing"]) if m}
     if "predicted" in table:
         result["counts"] = {c: int((table["predicted"] == c).sum()) for c in model.classes}
     if "label" in table and "predicted" in table:

@@ -200,3 +200,22 @@ def test_extract_names_a_speaker_in_two_splits(trained, tmp_path, capsys):
     assert cli.main(["extract", str(trained["root"] / "clips"), "--labels", str(labels), "--out",
                      str(tmp_path / "c.npz"), "--quiet"]) == 0
     assert "(['s1'])" in capsys.readouterr().err
+
+
+def test_a_new_clip_without_a_face_is_still_predicted(trained, tmp_path):
+    import cv2
+
+    new = tmp_path / "new"
+    shutil.copytree(trained["new"], new)
+    rows = read_labels(trained["new_labels"])
+    faceless = rows[0]["clip"]
+    video = cv2.VideoWriter(str(new / f"{faceless}.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 10, (64, 64), False)
+    for _ in range(30):
+        video.write(np.full((64, 64), 128, np.uint8))
+    video.release()
+    table = predict(load_model(trained["root"] / "model"), new, new / "labels.csv", progress=False)
+    assert len(table) == len(rows) and table.attrs["skipped"] == {}
+    row = table.set_index("clip").loc[faceless]
+    assert row["missing"].startswith("V: ") and "face" in row["missing"]
+    assert (table["missing"] == "").sum() == len(rows) - 1
+    assert np.allclose(table.filter(like="p_").sum(axis=1), 1, atol=1e-5)
