@@ -16,6 +16,21 @@ def test_meld_prints_scores_as_json(tmp_path, capsys):
     assert set(out["per_class_f1"]) == {"neutral", "surprise", "fear", "sadness", "joy", "disgust", "anger"}
 
 
+def test_meld_context_prints_scores_beside_the_same_encoders(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("AFFECTKIT_CACHE_DIR", str(tmp_path / "cache"))
+    write(tmp_path / "train_sent_emo.csv", ROWS * 3)
+    write(tmp_path / "dev_sent_emo.csv")
+    args = ["meld", "--data-dir", str(tmp_path), "--epochs", "1", "--dialogue-epochs", "1", "--quiet", "--context"]
+    assert bench.main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["context"] == "both" and out["n"] == 3 and 0 <= out["weighted_f1"] <= 1
+    assert set(out["context_free"]) == {"weighted_f1", "accuracy", "per_class_f1"} and set(out["confidence"]) == {
+        "train", "dev"}
+    assert bench.main(args + ["past", "--window", "2", "--no-speakers"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["context"], out["window"], out["speakers"]) == ("past", 2, False)
+
+
 def test_missing_split_or_directory_is_a_clear_error(tmp_path, capsys):
     write(tmp_path / "train_sent_emo.csv")
     assert bench.main(["meld", "--data-dir", str(tmp_path), "--split", "test"]) == 2
