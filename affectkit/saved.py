@@ -115,6 +115,8 @@ def save_model(folder, method: str, model, norm: ZNorm, card: dict) -> Path:
     if method not in KINDS:
         raise ValueError(f"method must be one of {sorted(KINDS)}, got {method!r}")
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{folder} is a file; --save takes a folder (it gets model.pt, card.json, card.md)")
     folder.mkdir(parents=True, exist_ok=True)
     card = {"affectkit": _version(), "method": method,
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

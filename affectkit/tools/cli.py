@@ -143,20 +143,20 @@ def main(argv=None) -> int:
             result = commands.predict(args)
         else:
             result = commands.explore(args)
-    except (FileNotFoundError, ValueError, TypeError) as err:
+        text = json.dumps(result, indent=2, default=str)
+        out = getattr(args, "out", None) if args.command == "train" else None
+        if args.command == "explore":
+            from pathlib import Path
+            out = Path(args.out) / "summary.json"
+        if out:
+            from pathlib import Path
+
+            from ..files import atomic_write
+            with atomic_write(Path(out), suffix=".json") as tmp:
+                Path(tmp).write_text(text + "\n", encoding="utf-8")
+    except (OSError, ValueError, TypeError) as err:   # OSError: a missing file, a folder where a file goes, ...
         print(f"affectkit {args.command}: {err}", file=sys.stderr)
         return 2
-    text = json.dumps(result, indent=2, default=str)
-    out = getattr(args, "out", None) if args.command == "train" else None
-    if args.command == "explore":
-        from pathlib import Path
-        out = Path(args.out) / "summary.json"
-    if out:
-        from pathlib import Path
-
-        from ..files import atomic_write
-        with atomic_write(Path(out), suffix=".json") as tmp:
-            Path(tmp).write_text(text + "\n", encoding="utf-8")
     print(text)
     return 0
 

@@ -94,6 +94,10 @@ def test_predict_says_what_it_needs(trained, tmp_path, capsys):
     assert cli.main(["predict", "--model", str(tmp_path), str(trained["new"]), "--quiet"]) == 2
     assert "no saved model" in capsys.readouterr().err
     assert not (tmp_path / "predictions.csv").exists()
+    (tmp_path / "a_folder").mkdir()
+    assert cli.main(["predict", "--model", model, str(trained["new"]), "--labels", str(trained["new_labels"]),
+                     "--out", str(tmp_path / "a_folder"), "--quiet"]) == 2
+    assert "a_folder" in capsys.readouterr().err
 
 
 def test_the_corpus_keeps_clip_and_speaker_names(trained):
