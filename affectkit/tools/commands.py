@@ -45,9 +45,8 @@ PREDICT_KEYS = {
 }
 
 # the explore page's names for latent.map_scores' keys
-MEASURES = {"silhouette_emotion": "silhouette by emotion", "silhouette_modality": "silhouette by modality",
-            "knn_accuracy": "kNN emotion accuracy", "trustworthiness": "trustworthiness of the map",
-            "test_ua": "test UA"}
+MEASURES = {"silhouette_emotion": "silhouette (emotion)", "silhouette_modality": "silhouette (modality)",
+            "knn_accuracy": "kNN accuracy", "trustworthiness": "trustworthiness", "test_ua": "test UA"}
 
 
 def say(args, text: str) -> None:
