@@ -24,21 +24,27 @@ import time
 from .args import positive_int, positive_number, seed
 
 
-def meld(args) -> dict:
-    import torch
-
-    from ..config import resolve_device
-    from ..data.labels import MELD7
+def meld_splits(args) -> tuple:
+    """(folder, MELD train, the split to score) of ``--data-dir`` and ``--split``; a clear error for a missing file."""
     from ..data.meld import load_meld, meld_dir
-    from ..text.experiments import classification_scores
-    from ..text.models import fit_text_classifier
 
     folder = meld_dir(args.data_dir)
     data = load_meld(folder, splits=("train", args.split))
     for split in ("train", args.split):
         if split not in data:
             raise FileNotFoundError(f"{folder}: no MELD {split} file ({split}_sent_emo.csv)")
-    train, evaluated = data["train"], data[args.split]
+    return folder, data["train"], data[args.split]
+
+
+def meld(args) -> dict:
+    import torch
+
+    from ..config import resolve_device
+    from ..data.labels import MELD7
+    from ..text.experiments import classification_scores
+    from ..text.models import fit_text_classifier
+
+    folder, train, evaluated = meld_splits(args)
     start = time.perf_counter()
     fit = fit_text_classifier(train["text"], train["emotion_id"].to_numpy(), len(MELD7.classes),
                               epochs=args.epochs, lr=args.lr, seed=args.seed, device=args.device,
@@ -56,16 +62,10 @@ def meld(args) -> dict:
 def meld_context(args) -> dict:
     import torch
 
-    from ..data.meld import load_meld, meld_dir
     from ..text.context import context_free, crossfit, overconfidence, two_stage
     from ..text.experiments import classification_scores
 
-    folder = meld_dir(args.data_dir)
-    data = load_meld(folder, splits=("train", args.split))
-    for split in ("train", args.split):
-        if split not in data:
-            raise FileNotFoundError(f"{folder}: no MELD {split} file ({split}_sent_emo.csv)")
-    train, evaluated = data["train"], data[args.split]
+    folder, train, evaluated = meld_splits(args)
     start = time.perf_counter()
     features = crossfit(train, {args.split: evaluated}, folds=2, seed=args.seed, epochs=args.epochs, lr=args.lr,
                         device=args.device, progress=not args.quiet)
