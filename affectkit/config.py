@@ -123,6 +123,17 @@ class MeldRun:
 
 
 @dataclass(frozen=True)
+class ContextRun:
+    """How notebook 10 runs MELD with its dialogue context (:mod:`affectkit.text.context`)."""
+
+    n_dialogues: int | None = None   # training dialogues drawn (None: all); evaluated splits: a third as many
+    encoder: str = "frozen"          # stage 1: "frozen" (MiniLM word vectors + logistic regression, seconds)
+    #                                  or "finetuned" (cross-fitted fine-tuned MiniLM, about 4 minutes on 2 cores)
+    epochs: int = 10                 # the dialogue model's epochs (fixed: nothing is chosen on dev)
+    seeds: tuple = (0, 1, 2)         # every ablation is trained once per seed
+
+
+@dataclass(frozen=True)
 class Profile:
     """Sizes and budgets of one profile.
 
@@ -143,6 +154,7 @@ class Profile:
         cmdm_arch: the DAEs' and classifier's sizes (:class:`CMDMArch`).
         easum_arch, easum_training: EASUM's model sizes and training lengths.
         meld_run: how much of MELD the text experiments use (:class:`MeldRun`).
+        context_run: how notebook 10 runs MELD's dialogue context (:class:`ContextRun`).
     """
 
     name: str
@@ -162,6 +174,7 @@ class Profile:
     meld_run: MeldRun
     seeds: tuple = field(default=(0,))
     lr: float = 1e-3
+    context_run: ContextRun = field(default=ContextRun())
 
     def __post_init__(self):
         for attr in ("n_train", "n_val", "n_test", "n_unlabeled", "epochs", "batch_size"):
@@ -229,6 +242,7 @@ PROFILES = {
                              ds_layers={"sentiment": 1, "emotion": 1}, dropout=0.1, mag_dropout=0.1),
         easum_training=EASUMTraining(dg_epochs=1, ds_epochs=1, lr=1e-3, batch_size=16),
         meld_run=MeldRun(n_train=320, n_eval=160, finetune_epochs=1, max_length=24, cmdm_epochs=2, frozen_layers=3),
+        context_run=ContextRun(n_dialogues=40, epochs=2, seeds=(0,)),
     ),
     "lab": Profile(
         name="lab", n_train=2400, n_val=400, n_test=800, n_unlabeled=6000,
@@ -273,6 +287,7 @@ PROFILES = {
         easum_arch=EASUMArch(),                                     # EASUM Sec. 4.4
         easum_training=EASUMTraining(dg_epochs=10, ds_epochs=10, lr=1e-5, ds_lr={"iemocap": 3.5e-5}),
         meld_run=MeldRun(n_train=None, n_eval=None),
+        context_run=ContextRun(encoder="finetuned"),
     ),
 }
 

@@ -5,8 +5,8 @@
 Stage 1: two encoders cross-fitted on halves of the training dialogues
 (:func:`affectkit.text.context.crossfit`, cached in ``$AFFECTKIT_CACHE_DIR/meld-context``;
 its fine-tune time is printed when it is computed). Stage 2: the dialogue model at each
-context ("none": the same model, each turn seeing only itself; "past"; "both"; "both"
-without speakers; "both" with a window of 3 turns), a fixed number of epochs, for each
+context of ``affectkit.text.context.SETTINGS`` ("none": the same model, each turn seeing
+only itself; "past"; "both"; "both" without speakers; windows of 1 and 2 turns), a fixed number of epochs, for each
 seed; dev scored by both encoders, probabilities averaged. Prints the train / dev
 confidence, the encoders' context-free dev weighted F1 and each setting's per seed.
 MELD's test split is never read. Results: benchmarks/RESULTS.md.
@@ -19,10 +19,7 @@ import numpy as np
 from sklearn.metrics import f1_score
 
 from affectkit.data.meld import load_meld
-from affectkit.text.context import context_free, crossfit, overconfidence, two_stage
-
-SETTINGS = {"none": dict(context="none"), "past": dict(context="past"), "both": dict(context="both"),
-            "both, no speakers": dict(context="both", speakers=False), "both, window 3": dict(context="both", window=3)}
+from affectkit.text.context import SETTINGS, context_free, crossfit, overconfidence, two_stage
 
 
 def main():

@@ -15,6 +15,11 @@ dialogues (each encoded by its fold's encoder); an evaluated split is scored
 once per encoder and the probabilities averaged. The context-free baseline of
 the same encoders is the average of their own probabilities.
 
+Stage 1 can also keep the encoder frozen (:func:`frozen`, notebook 10 at the lab profile):
+each utterance is the mean of its MiniLM word vectors (notebook 08's, cached) and the
+logits come from a logistic regression on them, cross-fitted the same way; seconds,
+not minutes, for a weaker utterance model. :func:`utterance_features` picks either.
+
 Vectors are cached (``$AFFECTKIT_CACHE_DIR/meld-context``), keyed by the texts,
 labels, dialogue ids and every knob, so that a second run, or notebook 10 after
 ``bench``, starts at stage 2.
@@ -33,6 +38,23 @@ import torch
 
 from ..files import atomic_write
 from .dialogue import confidence, fit_dialogue, group, predict_dialogues
+
+# the ablations of notebook 10 and benchmarks/meld_context.py: name -> DialogueModel knobs
+SETTINGS = {"none": dict(context="none"), "past": dict(context="past"), "both": dict(context="both"),
+            "both, no speakers": dict(context="both", speakers=False),
+            "past, window 1": dict(context="past", window=1), "both, window 2": dict(context="both", window=2)}
+
+# Published weighted F1 on MELD's test split, text models, without and with the dialogue (notebook 10).
+# CMDM Table 6's rows are in affectkit.cmdm.reference; these come from the systems' own reports.
+PUBLISHED = pd.DataFrame([
+    ("DialogueRNN, RoBERTa features", "no context", 0.6202, "declare-lab/conv-emotion"),
+    ("DialogueRNN, RoBERTa features", "a dialogue GRU", 0.6361, "declare-lab/conv-emotion"),
+    ("EmoBERTa, roberta-base", "no context", 0.6329, "tae898/erc"),
+    ("EmoBERTa, roberta-base", "two turns, speakers", 0.640, "tae898/erc"),
+    ("EmoBERTa, roberta-large", "no context", 0.6346, "tae898/erc"),
+    ("EmoBERTa, roberta-large", "past + future, speakers", 0.6561, "tae898/erc"),
+    ("EmotionFlow, roberta-base", "last 3 turns + a CRF", 0.6505, "EmotionFlow"),
+], columns=["model", "context", "weighted_f1", "reported_by"])
 
 
 def cache_dir() -> Path:
@@ -107,6 +129,69 @@ def _unpack(stored: dict, names: list, folds: int) -> dict:
         out[name] = [{"pooled": stored[f"{name}{k}_pooled"], "logits": stored[f"{name}{k}_logits"]}
                      for k in range(folds)]
     return out
+
+
+def frozen(train: pd.DataFrame, evaluated: dict, folds: int = 2, seed: int = 0, max_words: int = 12,
+           C: float = 1.0, device="auto", progress: bool = True) -> dict:
+    """Stage 1 with a frozen encoder: the mean of each utterance's MiniLM word vectors (n, 384)
+    (:class:`~affectkit.features.lexical.WordEmbedder`, cached on disk) and a logistic regression
+    on them (standardised), whose log-probabilities are the logits, cross-fitted over the training
+    dialogues like :func:`crossfit`.
+
+    Returns :func:`crossfit`'s dict (every fold's "pooled" is the same frozen vector) and
+    "full": {"train": (n_train, 7), "<split>": (n, 7)}, the logits of one regression fit on all of
+    train, on train itself and on each evaluated split: what the pitfall measures."""
+    import time
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from ..config import resolve_device
+    from ..data.transforms import masked_mean
+    from ..features.lexical import WordEmbedder
+
+    embed = WordEmbedder(max_words=max_words, device=str(resolve_device(device)), progress=progress)
+
+    def pooled(frame):
+        x, mask = embed(frame["text"].tolist())
+        return np.asarray(masked_mean(np.asarray(x), np.asarray(mask)), np.float32)
+
+    def regression(x, y):
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000, random_state=seed))
+        model.fit(x, y)
+
+        def logits(x):   # (n, 7) log-probabilities; a class this fold never saw gets log p = -20
+            out = np.full((len(x), 7), -20.0, np.float32)
+            out[:, model.classes_] = np.maximum(model.predict_log_proba(x), -20.0)
+            return out
+        return logits
+
+    start = time.perf_counter()
+    x_train, y = pooled(train), train["emotion_id"].to_numpy()
+    x_eval = {name: pooled(frame) for name, frame in evaluated.items()}
+    fold = folds_of(train, folds, seed)
+    logits = np.zeros((len(train), 7), np.float32)
+    out = {name: [] for name in evaluated}
+    for k in range(folds):
+        score = regression(x_train[fold != k], y[fold != k])
+        logits[fold == k] = score(x_train[fold == k])
+        for name, x in x_eval.items():
+            out[name].append({"pooled": x, "logits": score(x)})
+    everything = regression(x_train, y)
+    full = {"train": everything(x_train), **{name: everything(x) for name, x in x_eval.items()}}
+    return {"fold": fold, "seconds": time.perf_counter() - start, "train": {"pooled": x_train, "logits": logits},
+            "full": full, **out}
+
+
+ENCODERS = ("frozen", "finetuned")
+
+
+def utterance_features(train: pd.DataFrame, evaluated: dict, encoder: str = "frozen", **kwargs) -> dict:
+    """Stage 1 by name: ``"frozen"`` (:func:`frozen`) or ``"finetuned"`` (:func:`crossfit`)."""
+    if encoder not in ENCODERS:
+        raise ValueError(f"encoder must be one of {ENCODERS}, got {encoder!r}")
+    return (frozen if encoder == "frozen" else crossfit)(train, evaluated, **kwargs)
 
 
 def context_free(features: list) -> np.ndarray:

@@ -99,9 +99,10 @@ def main(argv=None, prog: str = "python -m affectkit.tools.bench") -> int:
     m.add_argument("--seed", type=seed, default=0)
     m.add_argument("--device", default="auto")
     m.add_argument("--quiet", action="store_true", help="no progress bar")
-    m.add_argument("--context", nargs="?", const="both", default=None, choices=("none", "past", "both"),
-                   help="use the dialogue: none (the dialogue model, each turn seeing itself), past, or both "
-                        "(default when given bare); see --window, --no-speakers")
+    m.add_argument("--context", nargs="?", const="past", default=None, choices=("none", "past", "both"),
+                   help="use the dialogue: none (the dialogue model, each turn seeing itself), past (the default "
+                        "when given bare: the best on dev, benchmarks/RESULTS.md), or both; see --window, "
+                        "--no-speakers")
     m.add_argument("--window", type=positive_int, default=None, help="--context: the farthest turn seen (default all)")
     m.add_argument("--no-speakers", action="store_true", help="--context: without the speaker embedding and bias")
     m.add_argument("--dialogue-epochs", type=positive_int, default=10, help="--context: the dialogue model's epochs")
