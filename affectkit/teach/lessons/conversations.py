@@ -10,8 +10,8 @@ SETTINGS = ("none", "past", "both", "both, no speakers", "past, window 1", "both
 
 # expect (lab, seeds 0-2, frozen encoder, MELD train + dev, measured 2026-12-07): persistence 0.40 against
 # chance 0.29; stage 1 trained on all of train scores its own lines 0.615 and dev 0.508, cross-fitted 0.508
-# and 0.479; the dialogue model on cross-fitted vectors 0.508 vs 0.499 on all-of-train ones; "both" minus
-# "none" -0.005, +0.001, +0.005 (no); "both, window 2" (the best, chosen on dev) +0.007, +0.002, +0.018 (yes).
+# and 0.479; the dialogue model on cross-fitted vectors 0.510 vs 0.499 on all-of-train ones; "both" minus
+# "none" -0.004, +0.001, +0.007 (no); "both, window 2" (the best, chosen on dev) +0.007, +0.004, +0.016 (yes).
 
 
 def _ablations(r):
