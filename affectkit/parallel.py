@@ -19,6 +19,17 @@ worker trains it and in whatever order, and the same as a one-thread run in
 the notebook's own process (``tests/test_parallel.py`` checks it); a run on
 two threads in one process differs in the last digits.
 
+Where the jobs run is one argument, ``executor`` (:func:`run_jobs`, and every
+runner that trains a table): ``None`` (this process, or the local pool that
+``workers`` asks for), a number of local worker processes, any
+``concurrent.futures.Executor``, or a **Dask** ``distributed.Client`` or a
+scheduler's address (``"tcp://host:8786"``; ``$AFFECTKIT_SCHEDULER`` sets it for
+every runner). Dask is the optional extra ``affectkit[dask]``: a ``LocalCluster``
+on a laptop, ``dask-jobqueue`` on Slurm / PBS / SGE. The kit grows no scheduler of
+its own. Results from the kit's own workers are the kit's own objects, read back
+with plain pickle (restricted loading is for the data files users hand in,
+:mod:`affectkit.data.pickles`).
+
 Workers are started with ``spawn`` (a fresh interpreter, safe with torch's
 thread pools). A *script* that calls a runner must guard its top level with
 ``if __name__ == "__main__":`` (the child imports the script); so that a
@@ -119,38 +130,6 @@ class _ResultPickler(pickle.Pickler):
         return NotImplemented
 
 
-# what a job's result may name: its own classes, torch's, transformers', numpy's, pandas' and
-# pyarrow's (models, results, arrays, DataFrames and their string columns) and plain containers; never a function that runs
-# something, so that reading a result builds data and nothing else
-_PACKAGES = ("affectkit.", "torch.", "transformers.", "numpy.", "pandas.", "pyarrow.")
-_FUNCTIONS = {("affectkit.parallel", "_tensor"), ("copyreg", "_reconstructor"), ("copyreg", "__newobj__"),
-              ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-              ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
-              ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),
-              ("pandas._libs.internals", "_unpickle_block"), ("pandas.core.internals.blocks", "new_block"),
-              ("pandas.core.indexes.base", "_new_Index"), ("pyarrow.lib", "_restore_array"),
-              ("pyarrow.lib", "type_for_alias"), ("pyarrow.lib", "py_buffer"),
-              # the activations a transformer layer keeps as an attribute (pure functions of a tensor)
-              ("torch.nn.functional", "relu"), ("torch.nn.functional", "gelu"), ("torch._C._nn", "gelu"),
-              ("torch.nn.functional", "silu"), ("torch.nn.functional", "tanh")}
-_BUILTINS = {"set", "frozenset", "slice", "range", "complex", "bytearray", "object"}
-
-
-class _ResultUnpickler(pickle.Unpickler):
-    """Reads a job's result: classes of the packages above, the few functions in
-    :data:`_FUNCTIONS`, torch dtypes, plain containers; refuses anything else."""
-
-    def find_class(self, module, name):
-        if (module, name) in _FUNCTIONS or (module == "builtins" and name in _BUILTINS) \
-                or (module, name) == ("collections", "OrderedDict"):
-            return super().find_class(module, name)
-        if (module + ".").startswith(_PACKAGES):
-            found = super().find_class(module, name)
-            if isinstance(found, (type, torch.dtype)):
-                return found
-        raise pickle.UnpicklingError(f"a training's result may not name {module}.{name}")
-
-
 def _call(job) -> bytes:
     out = io.BytesIO()
     _ResultPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(job())
@@ -158,7 +137,7 @@ def _call(job) -> bytes:
 
 
 def _read(data: bytes):
-    return _ResultUnpickler(io.BytesIO(data)).load()
+    return pickle.loads(data)   # the kit's own worker wrote it: trusted like the kit's code
 
 
 def _executor(workers: int) -> cf.ProcessPoolExecutor:
@@ -174,9 +153,12 @@ def _executor(workers: int) -> cf.ProcessPoolExecutor:
 
 
 def shutdown():
-    """Stop the worker processes (they also stop when this process ends)."""
+    """Stop the local worker processes and close the Dask clients this process opened by address
+    (both also end with this process)."""
     while _POOL:
         _POOL.popitem()[1].shutdown(wait=True, cancel_futures=True)
+    while _CLIENTS:
+        _CLIENTS.popitem()[1].close()
 
 
 def made_once(key, make):
@@ -197,43 +179,133 @@ def forget():
     _LAST.clear()
 
 
+SCHEDULER_VARIABLE = "AFFECTKIT_SCHEDULER"
+_CLIENTS: dict = {}   # scheduler address -> the Client this process opened for it
+INSTALL_DASK = ("running on a Dask cluster needs the dask extra: pip install 'affectkit[dask]' "
+                "(or pip install distributed)")
+
+
+def dask_client(target):
+    """A ``distributed.Client``: ``target`` itself, or one connected to the scheduler address
+    ``target`` (opened once per process). ImportError, saying how to install it, without Dask."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ImportError(INSTALL_DASK) from None
+    if isinstance(target, Client):
+        return target
+    if not isinstance(target, str) or not target.strip():
+        raise ValueError(f"a Dask scheduler is a Client or an address such as 'tcp://host:8786', got {target!r}")
+    if target not in _CLIENTS:
+        if not _CLIENTS and not _POOL:
+            atexit.register(shutdown)
+        _CLIENTS[target] = Client(target)
+    return _CLIENTS[target]
+
+
+def _is_dask_client(obj) -> bool:
+    return type(obj).__name__ == "Client" and type(obj).__module__.startswith("distributed")
+
+
+def where(executor=None, workers: int = 1):
+    """Where :func:`run_jobs` runs: ("here", None), ("pool", a local process pool),
+    ("futures", a ``concurrent.futures.Executor``) or ("dask", a ``distributed.Client``).
+
+    ``executor``: None (``$AFFECTKIT_SCHEDULER`` when set, else ``workers`` local processes,
+    1: here), a number of local processes, an Executor, a Client or a scheduler address."""
+    if executor is None:
+        address = os.environ.get(SCHEDULER_VARIABLE, "").strip()
+        if address:
+            return "dask", dask_client(address)
+        executor = workers
+    if _is_dask_client(executor) or isinstance(executor, str):
+        return "dask", dask_client(executor)
+    if isinstance(executor, cf.Executor):
+        return "futures", executor
+    if isinstance(executor, bool) or not isinstance(executor, int) or executor < 1:
+        raise ValueError(f"executor must be None, a number of processes >= 1, a concurrent.futures.Executor, "
+                         f"a Dask Client or a scheduler address; got {executor!r}")
+    return ("here", None) if executor == 1 else ("pool", _executor(executor))
+
+
+def _on_dask_worker(job, deterministic: bool):
+    """A job on a Dask worker: one torch thread, the caller's determinism, then the job."""
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(deterministic, warn_only=True)
+    return job()
+
+
+def iter_jobs(jobs: list, executor=None, workers: int = 1):
+    """Run ``jobs`` (see :func:`run_jobs`) and yield ``(index, result, error)`` as each one
+    finishes (``error``: the exception a job raised, its traceback attached, else None), so
+    that a caller can keep what finished and report what failed. Closing the generator
+    early cancels the jobs that have not started."""
+    jobs = list(jobs)
+    kind, target = where(executor, workers if len(jobs) > 1 else 1)
+    if kind == "here":
+        for i, job in enumerate(jobs):
+            try:
+                yield i, job(), None
+            except Exception as err:   # noqa: BLE001 - handed to the caller with its traceback
+                yield i, None, err
+        return
+    if kind == "dask":
+        from distributed import as_completed
+
+        deterministic = torch.are_deterministic_algorithms_enabled()
+        futures = [target.submit(_on_dask_worker, job, deterministic, pure=False) for job in jobs]
+        index = {f.key: i for i, f in enumerate(futures)}
+        done = as_completed(futures)
+    else:
+        submit = (lambda job: target.submit(_call, job)) if kind == "pool" else (lambda job: target.submit(job))
+        try:
+            futures = [submit(job) for job in jobs]
+        except cf.process.BrokenProcessPool:   # a worker died earlier (e.g. out of memory): start afresh
+            _POOL.pop(workers, None)
+            kind, target = where(workers, workers)
+            futures = [target.submit(_call, job) for job in jobs]
+        index = {id(f): i for i, f in enumerate(futures)}
+        done = cf.as_completed(futures)
+    try:
+        for future in done:
+            i = index[future.key] if kind == "dask" else index[id(future)]
+            try:
+                value = future.result()
+            except Exception as err:   # noqa: BLE001 - handed to the caller with its traceback
+                if isinstance(err, cf.process.BrokenProcessPool):
+                    _POOL.pop(workers, None)
+                    raise
+                yield i, None, err
+                continue
+            yield i, _read(value) if kind == "pool" else value, None
+    finally:
+        for future in futures:
+            future.cancel()
+
+
 def run_jobs(jobs: list, workers: int = 1, desc: str = "training", unit: str = "run",
-             progress: bool = True) -> list:
-    """``[job() for job in jobs]``, on ``workers`` processes when more than one.
+             progress: bool = True, executor=None) -> list:
+    """``[job() for job in jobs]``, on ``workers`` local processes when more than one, or
+    wherever ``executor`` says (:func:`where`: an Executor, a Dask Client or address).
 
     Each job is a picklable callable without arguments that does not depend on
     another: the kit's are frozen dataclasses of a module (the workers import it),
     e.g. :class:`affectkit.cmdm.experiments.SettingJob`. Results come back in the
-    order of ``jobs``; a job's exception is raised here with its worker's
-    traceback. A progress bar ticks per finished job.
+    order of ``jobs``; the first error a job raises is raised here, with its
+    worker's traceback, and the jobs not yet started are cancelled. A progress bar
+    ticks per finished job.
     """
     jobs = list(jobs)
-    bar = progress_bar(total=len(jobs), desc=desc, unit=unit, disable=not progress)
-    try:
-        if workers <= 1 or len(jobs) <= 1:
-            out = []
-            for job in jobs:
-                out.append(job())
-                bar.update()
-            return out
-        pool = _executor(workers)
+    out = [None] * len(jobs)
+    results = iter_jobs(jobs, executor, workers)
+    with progress_bar(total=len(jobs), desc=desc, unit=unit, disable=not progress) as bar:
         try:
-            futures = {pool.submit(_call, job): i for i, job in enumerate(jobs)}
-        except cf.process.BrokenProcessPool:   # a worker died earlier (e.g. out of memory): start afresh
-            _POOL.pop(workers, None)
-            pool = _executor(workers)
-            futures = {pool.submit(_call, job): i for i, job in enumerate(jobs)}
-        out = [None] * len(jobs)
-        try:
-            for future in cf.as_completed(futures):
-                out[futures[future]] = _read(future.result())
+            for i, value, error in results:
+                if error is not None:
+                    raise error
+                out[i] = value
                 bar.update()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            if isinstance(sys.exc_info()[1], cf.process.BrokenProcessPool):
-                _POOL.pop(workers, None)
-            raise
-        return out
-    finally:
-        bar.close()
+        finally:
+            results.close()   # cancels what has not started
+    return out

@@ -116,13 +116,9 @@ def test_easum_runs_side_by_side_equal_one_after_the_other(one_thread):
     assert list(out[1][0].setting) == ["untrained", "omega0", "mm"] * 2
 
 
-def test_a_result_is_read_as_data_only():
-    """A worker's result is read back by a restricted unpickler: tensors, models and
-    DataFrames come back; a pickle that names a function that runs something does not."""
-    import io
-    import os
-    import pickle
-
+def test_a_result_comes_back_whole():
+    """A worker's result is the kit's own object, read back with plain pickle: tensors (written
+    as raw bytes, no shared memory), models and DataFrames come back equal."""
     model = torch.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
     value = {"t": torch.arange(6.0).reshape(2, 3), "empty": torch.empty(0, 4), "half": torch.ones(3, dtype=torch.bfloat16),
              "model": model, "frame": pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]})}
@@ -133,11 +129,37 @@ def test_a_result_is_read_as_data_only():
     assert isinstance(next(back["model"].parameters()), torch.nn.Parameter)
     pd.testing.assert_frame_equal(back["frame"], value["frame"])
 
-    class Runs:
-        def __reduce__(self):
-            return os.system, ("echo never",)
 
-    with pytest.raises(pickle.UnpicklingError, match="may not name"):
-        parallel._read(pickle.dumps(Runs()))
-    with pytest.raises(pickle.UnpicklingError, match="may not name"):
-        parallel._read(pickle.dumps(io.BytesIO))   # a class outside the allowed packages
+def test_any_executor_and_errors_per_job():
+    """A concurrent.futures executor runs the jobs too; iter_jobs reports each job's error and
+    keeps the others' results."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        assert parallel.run_jobs([partial(pow, 3, i) for i in range(5)], executor=pool, progress=False) == \
+            [3 ** i for i in range(5)]
+        found = {i: (value, error) for i, value, error in
+                 parallel.iter_jobs([partial(int, "1"), partial(int, "x"), partial(int, "3")], executor=pool)}
+    assert found[0] == (1, None) and found[2] == (3, None)
+    assert isinstance(found[1][1], ValueError) and found[1][1].__traceback__ is not None
+    for bad in (0, -2, 1.5, True, object()):
+        with pytest.raises(ValueError, match="executor must be"):
+            parallel.where(bad)
+
+
+def test_without_dask_the_scheduler_says_how_to_install(monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def no_dask(name, *args, **kwargs):
+        if name.split(".")[0] == "distributed":
+            raise ImportError("No module named 'distributed'")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_dask)
+    with pytest.raises(ImportError, match=r"pip install 'affectkit\[dask\]'"):
+        parallel.run_jobs([partial(int, "1")], executor="tcp://127.0.0.1:8786", progress=False)
+    monkeypatch.setenv("AFFECTKIT_SCHEDULER", "tcp://127.0.0.1:8786")
+    with pytest.raises(ImportError, match="dask extra"):
+        parallel.run_jobs([partial(int, "1")], progress=False)

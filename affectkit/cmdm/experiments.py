@@ -190,7 +190,7 @@ def train_dae(world, modality: str = "L", seed: int = 0, epochs: int | None = No
 
 def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
                  progress: bool = True, keep: dict | None = None, pools: dict | None = None,
-                 data=None, workers="auto") -> pd.DataFrame:
+                 data=None, workers="auto", executor=None) -> pd.DataFrame:
     """Train every named setting for every seed.
 
     ``data``: None, the synthetic world of ``profile`` (one world per seed); a
@@ -200,6 +200,9 @@ def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None =
     ``profile`` sets only the sizes (architecture, epochs, batch, learning rate).
     ``workers``: processes that train side by side on a CPU (:func:`affectkit.parallel.workers_for`;
     "auto": one per core for the synthetic world, 1 for ``data`` given here).
+    ``executor``: where else the jobs run (:func:`affectkit.parallel.where`: a number of local
+    processes, a ``concurrent.futures.Executor``, a Dask ``Client`` or scheduler address);
+    ``$AFFECTKIT_SCHEDULER`` sets a Dask scheduler for every runner.
 
     Returns:
         tidy DataFrame, one row per (setting, seed): "setting", "seed", "wa", "ua",
@@ -218,13 +221,14 @@ def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None =
                     - set(pools), key=lambda k: (k[0], -1 if k[1] is None else k[1]))
     try:
         made = run_jobs([PoolJob(data, prof, seed, n_labeled, epochs, device) for seed, n_labeled in wanted],
-                        min(n, len(wanted)), desc="balanced pools", progress=progress and bool(wanted))
+                        min(n, len(wanted)), desc="balanced pools", progress=progress and bool(wanted),
+                        executor=executor)
         pools.update(zip(wanted, made))
         jobs = [SettingJob(data, prof, seed, name, setting, epochs, device,
                            pools[seed, setting.n_labeled]["indices"] if setting.semi and setting.balanced else None,
                            keep is not None and seed == seeds[0])
                 for seed in seeds for name, setting in settings.items()]
-        done = run_jobs(jobs, n, desc="training", progress=progress)
+        done = run_jobs(jobs, n, desc="training", progress=progress, executor=executor)
     finally:
         forget()
     rows = []

@@ -135,18 +135,19 @@ class DGJob:
         return row, result if self.keep else None
 
 
-def _run(jobs, prof, device, workers, data, desc, progress) -> list:
-    """The jobs on :func:`affectkit.parallel.run_jobs` (side by side for the synthetic domains)."""
+def _run(jobs, prof, device, workers, data, desc, progress, executor=None) -> list:
+    """The jobs on :func:`affectkit.parallel.run_jobs` (side by side for the synthetic domains;
+    ``executor``: elsewhere, see :func:`affectkit.parallel.where`)."""
     n = workers_for(len(jobs), device, workers, profile=prof.name) if data is None else 1
     try:
-        return run_jobs(jobs, n, desc=desc, progress=progress)
+        return run_jobs(jobs, n, desc=desc, progress=progress, executor=executor)
     finally:
         forget()
 
 
 def run_dg(omegas: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
            progress: bool = True, models: dict | None = None, untrained: bool = True, balance: bool = True,
-           data=None, workers="auto", **world) -> pd.DataFrame:
+           data=None, workers="auto", executor=None, **world) -> pd.DataFrame:
     """Train one DG model per (setting, seed); ``omegas``: setting name -> omega.
 
     Returns: one row per (setting, seed): "setting", "omega", "balanced", "seed",
@@ -158,12 +159,14 @@ def run_dg(omegas: dict, profile="lab", seeds=None, epochs: int | None = None, d
     ``data``: the domains (see :func:`domain_data`); ``profile`` then sets only the sizes.
     ``workers``: processes that train side by side on a CPU (:func:`affectkit.parallel.workers_for`;
     "auto": one per core for the synthetic domains, 1 for ``data`` given here).
+    ``executor``: where else the jobs run (:func:`affectkit.parallel.where`: local processes, an
+    Executor, a Dask Client or scheduler address; ``$AFFECTKIT_SCHEDULER``).
     """
     prof, seeds = _seeds(profile, seeds)
     names = ([(None, np.nan)] if untrained else []) + list(omegas.items())
     jobs = [DGJob(prof, seed, data, world, name, omega, epochs, device, balance, models is not None)
             for seed in seeds for name, omega in names]
-    done = _run(jobs, prof, device, workers, data, "DG models", progress)
+    done = _run(jobs, prof, device, workers, data, "DG models", progress, executor)
     for job, (row, result) in zip(jobs, done):
         if result is not None:
             models[(row["setting"], job.seed)] = result
@@ -291,7 +294,8 @@ class DSJob:
 
 
 def run_ds(settings: dict, teachers: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
-           progress: bool = True, models: dict | None = None, data=None, workers="auto", **world) -> pd.DataFrame:
+           progress: bool = True, models: dict | None = None, data=None, workers="auto", executor=None,
+           **world) -> pd.DataFrame:
     """Train every named :class:`DSSetting` for every seed.
 
     ``teachers``: seed -> trained DG model (its pseudo labels). Returns one row
@@ -299,12 +303,12 @@ def run_ds(settings: dict, teachers: dict, profile="lab", seeds=None, epochs: in
     acc2, f1, mae, corr; emotion: acc, weighted_f1). ``models``: filled with
     ``models[(setting, seed)] = FitResult`` when a dict. ``data``: the domains
     (see :func:`domain_data`; the same as the teachers were trained on).
-    ``workers``: as in :func:`run_dg`.
+    ``workers``, ``executor``: as in :func:`run_dg`.
     """
     prof, seeds = _seeds(profile, seeds)
     jobs = [DSJob(prof, seed, data, world, name, setting, teachers.get(seed), epochs, device, models is not None)
             for seed in seeds for name, setting in settings.items()]
-    done = _run(jobs, prof, device, workers, data, "DS models", progress)
+    done = _run(jobs, prof, device, workers, data, "DS models", progress, executor)
     for job, (_, result) in zip(jobs, done):
         if result is not None:
             models[(job.name, job.seed)] = result
