@@ -57,3 +57,12 @@ def test_the_scheduler_variable_reaches_every_runner(client, one_thread, monkeyp
     finally:
         parallel.shutdown()   # closes the client opened for the address
     pd.testing.assert_frame_equal(here, there)
+
+
+def test_a_sweep_on_dask_writes_the_same_results(client, tmp_path):
+    from affectkit.tools import sweep as sw
+
+    here, there = sw.Sweep(tmp_path / "here", "easum", "dg", "smoke"), sw.Sweep(tmp_path / "there", "easum", "dg", "smoke")
+    assert sw.run(here, (0, 1), progress=False)["done"] == 4
+    assert sw.run(there, (0, 1), executor=client, progress=False)["done"] == 4
+    assert sorted(here.rows(), key=str) == sorted(there.rows(), key=str)

@@ -8,6 +8,7 @@
     affectkit train easum --data corpus.npz [--data ...]       EASUM's DG + DS models, JSON
     affectkit explore --data corpus.npz --out maps/            latent maps: PNG + a self-contained HTML page
     affectkit predict --model DIR CLIPS/ [--labels new.csv]    label new clips: predictions.csv
+    affectkit sweep cmdm --grid collapse --seeds 0-9 --out DIR  a table at any size, resumable (--scheduler: Dask)
 
 ``--profile`` only sets sizes (architectures, epochs, batch, learning rate)
 when the data is a corpus file. Progress goes to stderr, the JSON result to
@@ -56,6 +57,8 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("run", help="execute the notebooks, HTML gallery (affectkit run --help)", add_help=False)
     sub.add_parser("bench", help="benchmarks on real corpora (affectkit bench --help)", add_help=False)
+    sub.add_parser("sweep", help="a notebook's table at any size, resumable, locally or on Dask (affectkit sweep --help)",
+                   add_help=False)
     d = sub.add_parser("demo", help="write the demo clips and their labels.csv into a folder")
     d.add_argument("folder", help="where the clips and labels.csv go (created)")
     d.add_argument("--per-speaker", type=positive_int, default=3, help="clips per class and speaker (default 3)")
@@ -102,9 +105,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("run", "bench"):
-        from . import bench, runner
-        return (runner if argv[0] == "run" else bench).main(argv[1:], prog=f"affectkit {argv[0]}")
+    if argv and argv[0] in ("run", "bench", "sweep"):
+        from . import bench, runner, sweep
+        return {"run": runner, "bench": bench, "sweep": sweep}[argv[0]].main(argv[1:], prog=f"affectkit {argv[0]}")
     args = parser().parse_args(argv)
     try:
         if args.command == "demo":

@@ -12,7 +12,7 @@ from affectkit.tools import cli
 def test_help_and_version_load_no_torch():
     code = ("import sys, contextlib, io\n"
             "from affectkit.tools import cli\n"
-            "for argv in (['--help'], ['train', '--help'], ['predict', '--help'], ['--version']):\n"
+            "for argv in (['--help'], ['train', '--help'], ['predict', '--help'], ['sweep', '--help'], ['--version']):\n"
             "    with contextlib.redirect_stdout(io.StringIO()):\n"
             "        try:\n"
             "            cli.main(argv)\n"
@@ -37,3 +37,11 @@ def test_version(capsys):
     with pytest.raises(SystemExit):
         cli.main(["--version"])
     assert capsys.readouterr().out.startswith("affectkit ")
+
+
+
+def test_the_sweep_arguments_have_help():
+    from affectkit.tools import sweep
+
+    missing = [a.dest for a in sweep.parser("affectkit sweep")._actions if a.dest != "help" and not a.help]
+    assert not missing, missing
