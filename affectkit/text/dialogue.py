@@ -22,11 +22,15 @@ the two-stage recipe of bc-LSTM, DialogueRNN and COSMIC does:
    how the context moves it. Trained with the class-weighted cross-entropy of the
    text classifier through the kit's one loop (:func:`affectkit.loop.fit`).
 
-The pitfall: the training split's vectors come from an encoder fine-tuned on that
-split, so they are more confident there than on dev or test, and a dialogue model
+The pitfall: if the training split's vectors come from a classifier trained on that
+split, they are right there far more often than on dev or test, and a dialogue model
 trained on them learns to trust the utterance's own prediction too much.
-:func:`confidence` measures it; ``temperature`` (the ratio of train to dev
-confidence, fitted on dev's labels-free logits) and ``feature_dropout`` counter it.
+:func:`confidence` and the weighted F1 on train vs dev measure it; the kit handles it by
+cross-fitting stage 1 (:mod:`affectkit.text.context`: each half of the training
+dialogues encoded by a classifier trained on the other half). ``feature_dropout`` (0.2 by
+default, on the model's inputs) also tempers it; :func:`matching_temperature` measures how
+much the training logits overstate without reading dev's labels (a diagnostic, not used
+by the recipe).
 """
 
 from __future__ import annotations

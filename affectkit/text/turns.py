@@ -29,7 +29,9 @@ def dialogue_sizes(frame: pd.DataFrame) -> pd.DataFrame:
 
 def pairs(frame: pd.DataFrame) -> pd.DataFrame:
     """Consecutive turns of the same dialogue: columns ``before``, ``after`` (emotions) and
-    ``same_speaker`` (one row per turn that has a previous turn)."""
+    ``same_speaker`` (one row per turn that has a previous turn). Turns follow ``utterance``;
+    where a corpus skips a number (MELD train has a few dozen such gaps: clips dropped by its
+    authors), the previous turn is the one before the gap."""
     f = _ordered(frame)
     prev = f.shift(1)
     keep = (f["dialogue"] == prev["dialogue"]).to_numpy()
