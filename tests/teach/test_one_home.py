@@ -137,7 +137,7 @@ def test_findings_rules_live_in_lesson_modules():
 def test_the_scan_finds_a_findings_rule(tmp_path):
     """The scan's two parts, on a findings rule written in a test: a sidecar read and a verdict rule."""
     tree = ast.parse('def lab_03(r):\n    assert r["latent_spread"]["vanilla"] > 5\n'
-                     '    return readings.beats([0.1]) and "table7" in r\n')
+                     '    return readings.beats([0.1]) and "collapse_runs" in r\n')
     keys = {key for _, key in _reads(tree)}
-    assert {"latent_spread", "table7"} <= keys & (_recorded_keys() - _written_by_the_library())
+    assert {"latent_spread", "collapse_runs"} <= keys & (_recorded_keys() - _written_by_the_library())
     assert "beats" in RULES and "saturated" in RULES and "shape" in RULES
