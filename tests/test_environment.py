@@ -131,8 +131,13 @@ def test_this_environment_is_the_lock():
     if not constraints.exists() or not constraints.read_text().strip():
         pytest.skip("this environment was not set up from requirements-lock.txt (make setup LOCK=, another "
                     "Python, make test-lowest or an environment of your own)")
+    import sysconfig
+
     pins = locked()
-    installed = {canonical(d.metadata["Name"]): d.version for d in distributions()}
+    # the environment's own site-packages: not sys.path, where an imported setuptools appends the
+    # dist-info of the packages it vendors (setuptools/_vendor: older importlib-metadata, zipp, ...)
+    site = list(dict.fromkeys(sysconfig.get_paths()[k] for k in ("purelib", "platlib")))
+    installed = {canonical(d.metadata["Name"]): d.version for d in distributions(path=site)}
     differ = {name: (installed[name], version) for name, version in pins.items()
               if name in installed and installed[name].split("+")[0] != version}
     assert not differ, f"installed vs locked: {differ}: run `make setup`"
