@@ -20,3 +20,29 @@ def smoke_world():
 @pytest.fixture(scope="session")
 def lab_world():
     return affectkit.make_world("lab", seed=0)
+
+
+@pytest.fixture
+def one_thread():
+    """torch on one thread for the test (as a worker trains), restored afterwards."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture
+def without_dask(monkeypatch):
+    """An interpreter without the dask extra: importing ``distributed`` fails."""
+    import builtins
+
+    real = builtins.__import__
+
+    def no_dask(name, *args, **kwargs):
+        if name.split(".")[0] == "distributed":
+            raise ImportError("No module named 'distributed'")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_dask)

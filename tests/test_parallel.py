@@ -12,14 +12,6 @@ from affectkit.cmdm.experiments import collapse_settings, run_settings, table5_s
 from affectkit.easum.experiments import run_dg, run_ds, spl_settings
 
 
-@pytest.fixture
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def test_jobs_come_back_in_order():
     jobs = [partial(pow, 2, i) for i in range(7)]
     assert parallel.run_jobs(jobs, workers=2, progress=False) == [2 ** i for i in range(7)]
@@ -147,17 +139,7 @@ def test_any_executor_and_errors_per_job():
             parallel.where(bad)
 
 
-def test_without_dask_the_scheduler_says_how_to_install(monkeypatch):
-    import builtins
-
-    real = builtins.__import__
-
-    def no_dask(name, *args, **kwargs):
-        if name.split(".")[0] == "distributed":
-            raise ImportError("No module named 'distributed'")
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_dask)
+def test_without_dask_the_scheduler_says_how_to_install(without_dask, monkeypatch):
     with pytest.raises(ImportError, match=r"pip install 'affectkit\[dask\]'"):
         parallel.run_jobs([partial(int, "1")], executor="tcp://127.0.0.1:8786", progress=False)
     monkeypatch.setenv("AFFECTKIT_SCHEDULER", "tcp://127.0.0.1:8786")

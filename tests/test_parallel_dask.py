@@ -3,7 +3,6 @@ at one thread: notebook 03's collapse table and notebook 05's DG table, pandas-e
 
 import pandas as pd
 import pytest
-import torch
 
 distributed = pytest.importorskip("distributed")
 
@@ -23,14 +22,6 @@ def client():
     with distributed.Client(cluster) as c:
         yield c
     cluster.close()
-
-
-@pytest.fixture
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def test_collapse_table_on_dask_equals_one_process(client, one_thread):

@@ -95,17 +95,7 @@ def test_a_killed_sweep_resumes_to_the_same_results(tmp_path):
     assert by_job(sw.Sweep.open(killed).rows()) == by_job(sw.Sweep.open(whole).rows())
 
 
-def test_without_dask_the_scheduler_says_how_to_install(tmp_path, monkeypatch, capsys):
-    import builtins
-
-    real = builtins.__import__
-
-    def no_dask(name, *args, **kwargs):
-        if name.split(".")[0] == "distributed":
-            raise ImportError("No module named 'distributed'")
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_dask)
+def test_without_dask_the_scheduler_says_how_to_install(tmp_path, without_dask, capsys):
     code = sw.main(["cmdm", "--grid", "collapse", "--seeds", "0", "--profile", "smoke", "--out", str(tmp_path / "s"),
                     "--scheduler", "tcp://127.0.0.1:8786", "--quiet"])
     assert code == 2 and "pip install 'affectkit[dask]'" in capsys.readouterr().err

@@ -196,18 +196,24 @@ def _dev():
     return None if data is None else data["dev"]
 
 
-NO_MELD = "MELD's CSVs are not here (set AFFECTKIT_MELD_DIR): nothing to check"
+def _dev_and_number(answer, what):
+    """(dev, the answer as a number, None), or (None, None, the check's verdict) without MELD or
+    without a number."""
+    from .meld import NO_MELD
+
+    dev = _dev()
+    if dev is None:
+        return None, None, (None, NO_MELD)
+    v, bad = number(answer, what)
+    return (None, None, bad) if bad else (dev, v, None)
 
 
 def _persistence(answer, profile):
     from ...text.turns import persistence
 
-    dev = _dev()
-    if dev is None:
-        return None, NO_MELD
-    v, bad = number(answer, "the share of dev turns that repeat the previous turn's emotion")
-    if bad:
-        return bad
+    dev, v, verdict = _dev_and_number(answer, "the share of dev turns that repeat the previous turn's emotion")
+    if verdict:
+        return verdict
     stay = persistence(dev)
     if abs(v - stay["same_as_previous"]) < 1e-6:
         return True, (f"{v:.3f}, against chance {stay['chance']:.3f}: emotions carry over from turn to turn "
@@ -223,12 +229,9 @@ def _previous_label(answer, profile):
 
     from ...text.turns import pairs
 
-    dev = _dev()
-    if dev is None:
-        return None, NO_MELD
-    v, bad = number(answer, "the weighted F1 of predicting the previous turn's emotion")
-    if bad:
-        return bad
+    dev, v, verdict = _dev_and_number(answer, "the weighted F1 of predicting the previous turn's emotion")
+    if verdict:
+        return verdict
     consecutive = pairs(dev)
     want = f1_score(consecutive["after"], consecutive["before"], average="weighted")
     if abs(v - want) < 1e-6:
@@ -241,6 +244,7 @@ def _previous_label(answer, profile):
 
 def _speakers(answer, profile):
     from ...text.turns import persistence
+    from .meld import NO_MELD
 
     dev = _dev()
     if dev is None:
