@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .. import metrics
+from .. import checks, metrics
 from ..config import Profile, get_profile, seed_everything
 from ..data.transforms import ZNorm
-from ..data.world import make_world
+from ..data.world import make_world, resolve
 from ..parallel import forget, made_once, run_jobs, workers_for
 from ..probe import logistic_probe
 from .model import CMDM, make_dae
@@ -190,7 +190,7 @@ def train_dae(world, modality: str = "L", seed: int = 0, epochs: int | None = No
 
 def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None = None, device="auto",
                  progress: bool = True, keep: dict | None = None, pools: dict | None = None,
-                 data=None, workers="auto", executor=None) -> pd.DataFrame:
+                 data=None, workers="auto", executor=None, **world) -> pd.DataFrame:
     """Train every named setting for every seed.
 
     ``data``: None, the synthetic world of ``profile`` (one world per seed); a
@@ -198,6 +198,8 @@ def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None =
     of the user's clips, IEMOCAP), the same data for every seed, which then varies
     the initialisation and the batches; or a callable ``seed -> corpus``.
     ``profile`` sets only the sizes (architecture, epochs, batch, learning rate).
+    ``world``: knobs of the synthetic world (:class:`~affectkit.data.world.WorldKnobs` fields and
+    ``n_unlabeled``, e.g. ``unlabeled_shift=0.0``), with ``data=None`` only.
     ``workers``: processes that train side by side on a CPU (:func:`affectkit.parallel.workers_for`;
     "auto": one per core for the synthetic world, 1 for ``data`` given here).
     ``executor``: where else the jobs run (:func:`affectkit.parallel.where`: a number of local
@@ -215,18 +217,26 @@ def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None =
     prof = get_profile(profile)
     seeds = prof.seeds if seeds is None else tuple(seeds)
     pools = {} if pools is None else pools
+    if world and data is not None:
+        raise ValueError(f"world knobs {sorted(world)} shape the synthetic world; they do not apply to data given "
+                         "here (leave data=None)")
+    if world:   # a wrong knob is named here, not in a worker
+        knobs = {k: v for k, v in world.items() if k != "n_unlabeled"}
+        resolve(prof.name, 0, None, "shapes", knobs)
+        if "n_unlabeled" in world:
+            checks.count(world["n_unlabeled"], "n_unlabeled")
     n = workers_for(len(seeds) * len(settings), device, workers, profile=prof.name) if data is None else 1
     # one balanced pool per seed and label budget, before the trainings that share it
     wanted = sorted({(seed, s.n_labeled) for seed in seeds for s in settings.values() if s.semi and s.balanced}
                     - set(pools), key=lambda k: (k[0], -1 if k[1] is None else k[1]))
     try:
-        made = run_jobs([PoolJob(data, prof, seed, n_labeled, epochs, device) for seed, n_labeled in wanted],
+        made = run_jobs([PoolJob(data, prof, seed, n_labeled, epochs, device, world) for seed, n_labeled in wanted],
                         min(n, len(wanted)), desc="balanced pools", progress=progress and bool(wanted),
                         executor=executor)
         pools.update(zip(wanted, made))
         jobs = [SettingJob(data, prof, seed, name, setting, epochs, device,
                            pools[seed, setting.n_labeled]["indices"] if setting.semi and setting.balanced else None,
-                           keep is not None and seed == seeds[0])
+                           keep is not None and seed == seeds[0], world)
                 for seed in seeds for name, setting in settings.items()]
         done = run_jobs(jobs, n, desc="training", progress=progress, executor=executor)
     finally:
@@ -239,13 +249,14 @@ def run_settings(settings: dict, profile="lab", seeds=None, epochs: int | None =
     return pd.DataFrame(rows)
 
 
-def data_for(data, prof: Profile, seed: int):
-    """The data one seed trains on: the profile's synthetic world, a callable's corpus, or ``data``
-    (made once per seed and process: the jobs come seed by seed)."""
+def data_for(data, prof: Profile, seed: int, world: dict | None = None):
+    """The data one seed trains on: the profile's synthetic world (with the knobs ``world``), a
+    callable's corpus, or ``data`` (made once per seed and process: the jobs come seed by seed)."""
     if data is not None and not callable(data):
         return data
-    key = ("cmdm", prof.name, seed) if data is None else ("cmdm", id(data), seed)
-    return made_once(key, lambda: make_world(prof.name, seed=seed) if data is None else data(seed))
+    world = world or {}
+    key = ("cmdm", prof.name, seed, repr(sorted(world.items()))) if data is None else ("cmdm", id(data), seed)
+    return made_once(key, lambda: make_world(prof.name, seed=seed, **world) if data is None else data(seed))
 
 
 @dataclass(frozen=True)
@@ -258,9 +269,10 @@ class PoolJob:
     n_labeled: int | None
     epochs: int | None
     device: object
+    world: dict = field(default_factory=dict)   # knobs of the synthetic world
 
     def __call__(self) -> dict:
-        return balanced_pool(data_for(self.data, self.profile, self.seed), self.seed, self.n_labeled, self.epochs,
+        return balanced_pool(data_for(self.data, self.profile, self.seed, self.world), self.seed, self.n_labeled, self.epochs,
                              self.device, self.profile)
 
 
@@ -278,9 +290,10 @@ class SettingJob:
     device: object
     pool_indices: object   # the balanced pool's indices, or None
     keep: bool
+    world: dict = field(default_factory=dict)   # knobs of the synthetic world
 
     def __call__(self) -> tuple:
-        result, row, out = train_setting(data_for(self.data, self.profile, self.seed), self.setting, self.seed,
+        result, row, out = train_setting(data_for(self.data, self.profile, self.seed, self.world), self.setting, self.seed,
                                          self.epochs, self.device, pool_indices=self.pool_indices,
                                          profile=self.profile)
         return row, ({**out, "model": result.model} if self.keep else None)
@@ -309,7 +322,14 @@ def collapse_settings(beta: float, sigma) -> dict:
 
 def label_budget(world, fraction: float) -> int:
     """The labeled subset of a semi-supervised run: ``fraction`` of the train split, at least two per class."""
-    return max(len(world.classes) * 2, round(fraction * len(world.train)))
+    return labeled_count(len(world.train), len(world.classes), fraction)
+
+
+def labeled_count(n_train: int, n_classes: int, fraction: float) -> int:
+    """:func:`label_budget` from the sizes alone: ``fraction`` of ``n_train``, at least two per class."""
+    if not 0 < fraction <= 1:
+        raise ValueError(f"a label fraction is in (0, 1], got {fraction!r}")
+    return max(n_classes * 2, round(fraction * n_train))
 
 
 # -- the paper's experiment grids, as named settings for run_settings -------------------

@@ -98,7 +98,7 @@ def domains_for(prof: Profile, seed: int, data, world: dict, balance: bool = Tru
         prepared = domain_data(prof.name, seed, data, **world)
         return prepared, balance_domains(prepared, seed=seed) if balance else prepared
 
-    return made_once(("easum", prof.name, seed, tuple(sorted(world.items())), id(data), balance), make)
+    return made_once(("easum", prof.name, seed, repr(sorted(world.items())), id(data), balance), make)
 
 
 @dataclass(frozen=True)
@@ -214,6 +214,8 @@ class DSSetting:
     corpus the paper did not use (the user's) needs an explicit ``eta``.
     ``init``: "dg" (the DS model starts from the DG teacher's matching weights,
     EASUM Fig. 1 and the official code) or "scratch" (random initialisation).
+    ``n_train``: train on the first ``n_train`` utterances of the corpus's train split (a smaller
+    corpus, the same number of steps); None: all of it.
     """
 
     domain: str
@@ -222,6 +224,7 @@ class DSSetting:
     modalities: str = "LAV"
     labels: dict = field(default_factory=dict)
     init: str = "dg"
+    n_train: int | None = None
 
     def __post_init__(self):
         if self.domain not in PAPER_ETA and self.eta is None and self.spl != "none":
@@ -234,6 +237,9 @@ class DSSetting:
             raise ValueError(f"spl must be 'none', 'soft' or 'hard', got {self.spl!r}")
         if self.init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
+        if self.n_train is not None:
+            from ..checks import count
+            count(self.n_train, "n_train")
         check_modalities(self.modalities)
 
     @property
@@ -248,10 +254,16 @@ def train_ds(setting: DSSetting, prepared: dict, teacher: DGModel | None, seed: 
     The teacher gives the pseudo labels (unless ``spl="none"``) and, with
     ``init="dg"``, the starting weights.
     """
-    prof, train = get_profile(profile), training_for(profile)
+    prof, lengths = get_profile(profile), training_for(profile)
     if setting.domain not in prepared:
         raise ValueError(f"setting {setting} names corpus {setting.domain!r}; the data has {sorted(prepared)}")
     d = prepared[setting.domain]
+    train = d.train
+    if setting.n_train is not None:
+        if setting.n_train > len(train):
+            raise ValueError(f"setting {setting} asks for {setting.n_train} train utterances of {setting.domain!r}; "
+                             f"its train split has {len(train)}")
+        train = train.subset(np.arange(setting.n_train), name=f"{train.name} (first {setting.n_train})")
     if teacher is None and (setting.spl != "none" or setting.init == "dg"):
         raise ValueError(f"setting {setting} needs a DG teacher (pseudo labels: {setting.spl!r}, "
                          f"init: {setting.init!r}); use spl='none', init='scratch' to train without one")
@@ -259,13 +271,14 @@ def train_ds(setting: DSSetting, prepared: dict, teacher: DGModel | None, seed: 
     model = DSModel(d.shapes, d.task, len(d.space.classes), prof.easum_arch, setting.modalities)
     if setting.init == "dg":
         warm_start(model, teacher)
-    epochs = epochs or train.ds_epochs_for(len(d.train))
-    result = fit_ds(model, teacher if setting.spl != "none" else None, d.train, d.val, d.task,
+    epochs = epochs or lengths.ds_epochs_for(len(train))
+    result = fit_ds(model, teacher if setting.spl != "none" else None, train, d.val, d.task,
                     eta=setting.eta_value, pseudo="soft" if setting.spl == "none" else setting.spl,
-                    epochs=epochs, batch_size=train.batch_size, lr=train.lr_for(setting.domain), seed=seed,
-                    device=device, progress=False, eval_every=train.ds_eval_every(epochs))
+                    epochs=epochs, batch_size=lengths.batch_size, lr=lengths.lr_for(setting.domain), seed=seed,
+                    device=device, progress=False, eval_every=lengths.ds_eval_every(epochs))
     row = {**setting.labels, "domain": setting.domain, "task": d.task, "spl": setting.spl,
            "eta": setting.eta_value, "modalities": setting.modalities, "init": setting.init, "seed": seed,
+           "n_train": len(train),
            "best_epoch": result.best_epoch, **ds_metrics(result.model, d.test, d.task, device)}
     return result, row
 

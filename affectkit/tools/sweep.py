@@ -11,6 +11,12 @@ to ``OUT/results/`` (atomically) as soon as it arrives, so a sweep that is kille
 and run again trains only what is missing. A job that fails is reported with its
 setting, seed and traceback (``OUT/failed/``), and the others go on.
 
+Notebook 11's grids ("labels", "shift", "size": when each idea pays off) run every grid
+point with and without the idea, named "<value> | with" and "<value> | without", at
+notebook 11's training lengths; the pairing by seed and the explore-then-confirm step
+are :mod:`affectkit.regimes`' (read the results with ``--table``, or pass the seeds to
+explore and then fresh seeds to the same folder).
+
 Some grids first need one thing per seed: Table 7's semi-supervised rows a
 class-balanced pool, EASUM's DS models their DG teacher. Those are trained once per
 seed, saved in ``OUT/needs/`` and read by the seed's jobs: on a cluster, ``OUT``
@@ -33,27 +39,54 @@ import numpy as np
 
 from ..files import atomic_write
 
-GRIDS = {"cmdm": ("collapse", "table7"), "easum": ("dg", "ds")}
-METRIC = {"collapse": "spread", "table7": "ua", "dg": "md_total", "ds": "weighted_f1"}   # the figure's
+GRIDS = {"cmdm": ("collapse", "table7", "labels"), "easum": ("dg", "ds", "shift", "size")}
+METRIC = {"collapse": "spread", "table7": "ua", "dg": "md_total", "ds": "weighted_f1",   # the figure's
+          "labels": "ua", "shift": "test_acc", "size": "mae"}
+TEACHER_GRIDS = ("ds", "size")   # the grids whose DS models need a DG teacher per seed
 
 
-def settings_of(method: str, grid: str) -> dict:
+def settings_of(method: str, grid: str, profile="lab") -> dict:
     """name -> setting of a grid (the notebooks' own choices: notebook 03's collapse study and
-    Table 7, notebook 05's DG table, notebook 06's pseudo-label grid)."""
+    Table 7, notebook 05's DG table, notebook 06's pseudo-label grid, notebook 11's three regimes
+    grids "labels", "shift" and "size": every point, both arms, "<value> | with" / "<value> | without")."""
     if grid not in GRIDS.get(method, ()):
         raise ValueError(f"unknown grid {grid!r} for {method}; known: {', '.join(GRIDS.get(method, ())) or '-'} "
                          f"(methods: {', '.join(GRIDS)})")
+    from .. import regimes
+    from ..teach.lessons.regimes import GRIDS as REGIMES
+
     if method == "cmdm":
         from ..cmdm.experiments import collapse_settings, table7_settings
         from ..cmdm.objectives import CMDMLoss
         from ..teach.lessons.collapse import SHARED
+        from ..teach.lessons.semi import SEMI_LOSS
 
         if grid == "collapse":
             return collapse_settings(SHARED["beta_collapse"], SHARED["sigma"])
+        if grid == "labels":
+            return regimes.labels_settings(REGIMES["labels"]["values"], SEMI_LOSS, profile)
         return table7_settings(CMDMLoss(sigma=SHARED["sigma"]))
     from ..easum.experiments import spl_settings
 
+    if grid == "shift":   # a DG setting here is (omega, the domains' knobs)
+        return {f"{v:g} | {arm}": (omega, {"domain_shift": float(v)}) for v in REGIMES["shift"]["values"]
+                for arm, omega in (("with", DG_OMEGA), ("without", 0.0))}
+    if grid == "size":
+        return regimes.size_settings(REGIMES["size"]["values"], "mosei", profile)
     return {"omega0": 0.0, "mm": DG_OMEGA} if grid == "dg" else spl_settings()
+
+
+def epochs_of(grid: str, prof):
+    """The training length of a grid's jobs: notebook 11's for its regimes grids (capped by the
+    profile's), else None (the profile's own)."""
+    from ..teach.lessons.regimes import SHARED as REGIMES_SHARED
+    from ..teach.lessons.semi import SEMI_BUDGET_EPOCHS
+
+    if grid == "labels":
+        return min(SEMI_BUDGET_EPOCHS, prof.epochs)
+    if grid == "shift":
+        return min(REGIMES_SHARED["dg_epochs"], prof.easum_training.dg_epochs)
+    return None
 
 
 DG_OMEGA = 0.1   # EASUM Sec. 4.4: the DG models and the DS models' teachers
@@ -96,13 +129,14 @@ class TeacherJob:
     seed: int
     device: object
     path: str
+    epochs: int | None = None   # None: the profile's
 
     def __call__(self) -> str:
         from ..easum.dg import save_dg
         from ..easum.experiments import domains_for, train_dg
 
         prepared, balanced = domains_for(self.profile, self.seed, None, {})
-        result = train_dg(prepared, DG_OMEGA, self.seed, self.profile.name, None, self.device, balanced)
+        result = train_dg(prepared, DG_OMEGA, self.seed, self.profile.name, self.epochs, self.device, balanced)
         save_dg(self.path, result.model, {"profile": self.profile.name, "seed": self.seed, "omega": DG_OMEGA})
         return self.path
 
@@ -137,19 +171,24 @@ class FolderJob:
     setting: object
     device: object
     need: str | None   # the seed's pool indices or teacher weights, or None
+    epochs: int | None = None   # None: the profile's
 
     def __call__(self) -> dict:
         if self.method == "cmdm":
             from ..cmdm.experiments import SettingJob
 
             indices = np.load(self.need) if self.need else None
-            row, _ = SettingJob(None, self.profile, self.seed, self.name, self.setting, None, self.device, indices,
-                                False)()
+            row, _ = SettingJob(None, self.profile, self.seed, self.name, self.setting, self.epochs, self.device,
+                                indices, False)()
             return {"setting": self.name, **row}
-        if self.grid == "dg":
+        if self.grid in ("dg", "shift"):
             from ..easum.experiments import DGJob
 
-            row, _ = DGJob(self.profile, self.seed, None, {}, self.name, self.setting, None, self.device, True, False)()
+            omega, world = self.setting if isinstance(self.setting, tuple) else (self.setting, {})
+            row, _ = DGJob(self.profile, self.seed, None, world, self.name, omega, self.epochs, self.device, True,
+                           False)()
+            if world:   # notebook 11's payoff: the mean over the corpora of the DG test accuracy
+                row["test_acc"] = float(np.mean([v for k, v in row.items() if k.startswith("test_acc_")]))
             return row
         from ..easum.dg import load_dg
         from ..easum.experiments import DSJob
@@ -165,7 +204,7 @@ class Sweep:
 
     def __init__(self, out, method: str, grid: str, profile: str):
         self.out, self.method, self.grid, self.profile = Path(out), method, grid, profile
-        self.settings = settings_of(method, grid)
+        self.settings = settings_of(method, grid, profile)
         self.manifest = {"method": method, "grid": grid, "profile": profile}
 
     @classmethod
@@ -199,7 +238,7 @@ class Sweep:
         return self.out / "failed" / f"{_slug(name)}__seed{seed}.txt"
 
     def need_path(self, seed: int) -> Path | None:
-        if self.grid == "ds":
+        if self.grid in TEACHER_GRIDS:
             return self.out / "needs" / f"teacher__seed{seed}.pt"
         if self.grid == "table7":
             return self.out / "needs" / f"pool__seed{seed}.npy"
@@ -212,7 +251,9 @@ class Sweep:
 
 def _need_job(sweep: Sweep, prof, seed: int, device):
     path = str(sweep.need_path(seed))
-    return (TeacherJob if sweep.grid == "ds" else PoolNeedJob)(prof, seed, device, path)
+    if sweep.grid in TEACHER_GRIDS:   # notebook 11's teachers are its shift grid's DG models
+        return TeacherJob(prof, seed, device, path, epochs_of("shift", prof) if sweep.grid == "size" else None)
+    return PoolNeedJob(prof, seed, device, path)
 
 
 def _needs_pool(setting) -> bool:
@@ -257,9 +298,9 @@ def run(sweep: Sweep, seeds, device="cpu", executor=None, workers: int = 1, prog
 
     # what a seed needs first (a teacher, a pool), once per seed
     need_seeds = [s for s in seeds if sweep.need_path(s) is not None and not sweep.need_path(s).exists()
-                  and (sweep.grid == "ds" or any(_needs_pool(x) for x in sweep.settings.values()))]
+                  and (sweep.grid in TEACHER_GRIDS or any(_needs_pool(x) for x in sweep.settings.values()))]
     drive([_need_job(sweep, prof, s, device) for s in need_seeds], [(f"needs of seed {s}", s) for s in need_seeds],
-          "teachers" if sweep.grid == "ds" else "balanced pools", lambda i, value: None)
+          "teachers" if sweep.grid in TEACHER_GRIDS else "balanced pools", lambda i, value: None)
     broken = {f["seed"] for f in failed}
     todo, skipped = [], 0
     for seed in seeds:
@@ -268,9 +309,9 @@ def run(sweep: Sweep, seeds, device="cpu", executor=None, workers: int = 1, prog
                 skipped += 1
             elif seed not in broken:
                 need = sweep.need_path(seed)
-                uses = need is not None and (sweep.grid == "ds" or _needs_pool(setting))
+                uses = need is not None and (sweep.grid in TEACHER_GRIDS or _needs_pool(setting))
                 todo.append(FolderJob(sweep.method, sweep.grid, prof, seed, name, setting, device,
-                                      str(need) if uses else None))
+                                      str(need) if uses else None, epochs_of(sweep.grid, prof)))
     done = []
 
     def keep(i, row):
@@ -344,7 +385,8 @@ def parser(prog: str = "python -m affectkit.tools.sweep") -> argparse.ArgumentPa
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     parser.add_argument("method", choices=tuple(GRIDS), help="cmdm or easum")
     parser.add_argument("--grid", default=None,
-                        help="which table: cmdm collapse | table7, easum dg | ds (not needed with --table)")
+                        help="which table: cmdm collapse | table7 | labels, easum dg | ds | shift | size "
+                             "(not needed with --table)")
     parser.add_argument("--seeds", default="0-2", help="seeds: 0-9, 0,2,5 or 3 (default 0-2)")
     parser.add_argument("--profile", default="lab", choices=("smoke", "lab", "paper"), help="sizes (default lab)")
     parser.add_argument("--out", required=True, help="the sweep's folder: one result file per (setting, seed)")

@@ -108,3 +108,29 @@ def test_clear_errors(tmp_path, capsys):
     assert "unknown grid 'collapse' for easum" in capsys.readouterr().err
     assert sw.main(["cmdm", "--out", str(tmp_path / "x")]) == 2
     assert "--grid is needed" in capsys.readouterr().err
+
+
+def test_notebook_11s_grids_give_the_regimes_runners_numbers(tmp_path, capsys):
+    """The regimes grids through the sweep: the same rows as notebook 11's runners at the same training
+    lengths (the shift grid's payoff column included; the size grid trains its teachers once per seed)."""
+    from affectkit import regimes
+    from affectkit.teach.lessons.regimes import GRIDS
+    from affectkit.teach.lessons.semi import SEMI_LOSS
+
+    out = tmp_path / "labels"
+    assert sw.main(["cmdm", "--grid", "labels", "--seeds", "0", "--profile", "smoke", "--out", str(out), "--quiet"]) == 0
+    here = regimes.semi_by_labels(GRIDS["labels"]["values"], SEMI_LOSS, "smoke", (0,), epochs=1, progress=False,
+                                  workers=1)
+    assert by_job(sw.Sweep.open(out).rows()) == by_job(here.to_dict("records"))
+    out = tmp_path / "shift"
+    assert sw.main(["easum", "--grid", "shift", "--seeds", "0", "--profile", "smoke", "--out", str(out), "--quiet"]) == 0
+    rows = {r["setting"]: r["test_acc"] for r in sw.Sweep.open(out).rows()}
+    here = regimes.mm_by_shift(GRIDS["shift"]["values"], sw.DG_OMEGA, "smoke", (0,), epochs=1, progress=False,
+                               workers=1)
+    assert rows == {f"{v:g} | {a}": acc for v, a, acc in zip(here.value, here.arm, here.test_acc)}
+    out = tmp_path / "size"
+    assert sw.main(["easum", "--grid", "size", "--seeds", "0", "--profile", "smoke", "--out", str(out), "--quiet"]) == 0
+    rows = sw.Sweep.open(out).rows()
+    assert {r["setting"] for r in rows} == {f"{v:g} | {a}" for v in GRIDS["size"]["values"] for a in ("with", "without")}
+    assert (out / "needs" / "teacher__seed0.pt").exists() and all(r["n_train"] >= 1 for r in rows)
+    capsys.readouterr()
