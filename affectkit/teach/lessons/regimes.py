@@ -101,10 +101,12 @@ def _shrinks(r):
     return out
 
 
+# grid -> (pays off at the picked point, at the default point): the lab verdicts on the fresh seeds
+# that the claims expect (and :func:`pointer` tells the notebooks of each paper)
+EXPECT = {"labels": (False, True), "shift": (False, False), "size": (False, False)}
+
 CLAIMS = [
-    *_claims("labels", picked_expect=False, default_expect=True),
-    *_claims("shift", picked_expect=False, default_expect=False),
-    *_claims("size", picked_expect=False, default_expect=False),
+    *(c for grid, (picked, default) in EXPECT.items() for c in _claims(grid, picked, default)),
     Claim("The kit's lesson (the winner's curse): picking the best-looking point of a noisy curve is optimistic; "
           "its gain is smaller on fresh seeds in most grids (more than half)",
           lambda r: "; ".join(f"{grid}: {e:+.3f} explored -> {f:+.3f} fresh" for grid, (e, f) in _shrinks(r).items()),
@@ -143,7 +145,24 @@ def readme(r) -> list:
         lines.append(f"{g['idea']}, gain in {g['metric']} by {g['short']}: explored on "
                      f"{len(found['explore_seeds'])} seed(s) {curve}; "
                      f"fresh seeds: {confirmed}; {verdict} {ASSERTED}")
+    shrinks = _shrinks(r)
+    lines.append("the picked point's mean gain, exploration -> fresh seeds: "
+                 + "; ".join(f"{GRIDS[grid]['short']} {e:+.3f} -> {f:+.3f}" for grid, (e, f) in shrinks.items())
+                 + f"; smaller on fresh seeds in {sum(f < e for e, f in shrinks.values())} of {len(GRIDS)} grids "
+                 f"(the winner's curse) {ASSERTED}")
     return lines
+
+
+def pointer(grid: str) -> str:
+    """What notebook 11 found for ``grid`` at the lab profile, in words, for the notebooks of its paper
+    (read from :data:`EXPECT`, the verdicts its tests assert)."""
+    g, (picked, default) = GRIDS[grid], EXPECT[grid]
+    paid = {True: "gained on every fresh seed", False: "did not gain on every fresh seed"}
+    return (f"When does it pay off? Notebook 11 tries {g['idea']} at several settings of {g['short']} "
+            f"({', '.join(f'{v:g}' for v in g['values'])}), explored on two seeds and confirmed on three fresh ones. "
+            f"At the lab profile it {paid[default]} at {g['default_from']}'s regime ({g['short']} = {g['default']:g}), "
+            f"and it {paid[picked]} at the point its exploration picked (notebook 11's What-you-learned table "
+            "asserts both).")
 
 
 def _role(value, found) -> str:
