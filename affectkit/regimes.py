@@ -25,8 +25,11 @@ returns one row per (grid point, arm, seed): columns "value" (the knob),
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
+from .checks import number
 from .cmdm.experiments import labeled_count, run_settings, table5_settings
 from .config import get_profile
 from .data.labels import IEMOCAP4
@@ -98,12 +101,24 @@ def outcome(values, default, explored: pd.DataFrame, fresh: pd.DataFrame) -> dic
 # -- the papers' arguments as grids -------------------------------------------------------
 
 
+def points(values, what: str, high: float = math.inf, zero: bool = False) -> list:
+    """A grid's points as a list of numbers, checked: at least one, each finite and in (0, high]
+    (``[0, high]`` with ``zero``); a clear error naming ``what`` otherwise."""
+
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{what} is a list of grid points, got {values!r}")
+    values = list(values)
+    if not values:
+        raise ValueError(f"{what}: a grid needs at least one point")
+    return [number(v, what, 0.0, high, low_open=not zero) for v in values]
+
+
 def labels_settings(fractions, loss, profile="lab") -> dict:
     """:func:`semi_by_labels`'s settings: "<fraction> | with" (A+V+L with the class-balanced pool) and
     "<fraction> | without" (Table 5's fully supervised row) at each share of the train labels."""
     prof = get_profile(profile)
     settings = {}
-    for f in fractions:
+    for f in points(fractions, "the shares of the train labels", 1.0):
         table = table5_settings(loss, labeled_count(prof.n_train, len(IEMOCAP4), f), combos=("AVL",))
         settings[f"{f:g} | without"], settings[f"{f:g} | with"] = table["AVL fully"], table["AVL semi"]
     return settings
@@ -131,7 +146,7 @@ def mm_by_shift(shifts, omega: float, profile="lab", seeds=None, epochs: int | N
     also "md_total". ``teachers``: if a dict, filled with ``teachers[(shift, seed)]`` = the "with" model
     (the DS models' teacher)."""
     parts = []
-    for shift in shifts:
+    for shift in points(shifts, "the domain shifts", zero=True):
         models = {} if teachers is not None else None
         runs = run_dg({"with": omega, "without": 0.0}, profile, seeds, epochs, device, progress, models=models,
                       untrained=False, workers=workers, executor=executor, domain_shift=float(shift))
@@ -150,9 +165,7 @@ def size_settings(fractions, domain: str, profile="lab") -> dict:
     if domain not in sizes:
         raise ValueError(f"unknown corpus {domain!r}; the synthetic domains are {sorted(sizes)}")
     settings = {}
-    for f in fractions:
-        if not 0 < f <= 1:
-            raise ValueError(f"a share of the train split is in (0, 1], got {f!r}")
+    for f in points(fractions, "the shares of the train split", 1.0):
         for arm, spl in (("without", "none"), ("with", "soft")):
             settings[f"{f:g} | {arm}"] = DSSetting(domain, spl, n_train=max(1, round(f * sizes[domain][0])))
     return settings

@@ -48,8 +48,16 @@ def test_clear_errors():
         labeled_count(100, 4, 0.0)
     with pytest.raises(ValueError, match="unknown corpus"):
         regimes.soft_by_size([0.5], "nope", {}, "smoke", (0,))
-    with pytest.raises(ValueError, match=r"share of the train split"):
+    with pytest.raises(ValueError, match=r"shares of the train split"):
         regimes.soft_by_size([1.5], "mosei", {}, "smoke", (0,))
+    with pytest.raises(ValueError, match="at least one point"):
+        regimes.semi_by_labels([], SEMI_LOSS, "smoke", (0,))
+    with pytest.raises(TypeError, match="list of grid points"):
+        regimes.semi_by_labels(0.1, SEMI_LOSS, "smoke", (0,))
+    with pytest.raises(ValueError, match="domain shifts"):
+        regimes.mm_by_shift([1.0, float("nan")], 0.1, "smoke", (0,))
+    with pytest.raises(ValueError, match="domain shifts"):
+        regimes.mm_by_shift([-1.0], 0.1, "smoke", (0,))
 
 
 def test_seeds_never_overlap_and_confirm_once_when_picked_is_default():

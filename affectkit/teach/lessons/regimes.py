@@ -87,7 +87,7 @@ def _claims(grid, picked_expect, default_expect):
     return [
         Claim(f"{g['argument']}. {g['idea']} pays off at the regime the exploration picked (confirmed on fresh seeds)",
               _result(grid, "picked"), _holds(grid, "picked"), expect=picked_expect),
-        Claim(f"{g['idea']} pays off at {g['default_from']}'s regime ({g['knob']} = {g['default']:g}; fresh seeds)",
+        Claim(f"{g['idea']} pays off at {g['default_from']}'s regime ({g['short']} = {g['default']:g}; fresh seeds)",
               _result(grid, "default"), _holds(grid, "default"), expect=default_expect),
     ]
 
@@ -109,7 +109,8 @@ CLAIMS = [
     *(c for grid, (picked, default) in EXPECT.items() for c in _claims(grid, picked, default)),
     Claim("The kit's lesson (the winner's curse): picking the best-looking point of a noisy curve is optimistic; "
           "its gain is smaller on fresh seeds in most grids (more than half)",
-          lambda r: "; ".join(f"{grid}: {e:+.3f} explored -> {f:+.3f} fresh" for grid, (e, f) in _shrinks(r).items()),
+          lambda r: "; ".join(f"{GRIDS[grid]['short']}: {e:+.3f} explored -> {f:+.3f} fresh"
+                              for grid, (e, f) in _shrinks(r).items()),
           lambda r: sum(f < e for e, f in _shrinks(r).values()) > len(GRIDS) / 2),
 ]
 
