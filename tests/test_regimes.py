@@ -118,3 +118,15 @@ def test_a_ds_setting_names_a_size_the_corpus_has():
         train_ds(DSSetting("mosei", "none", init="scratch", n_train=49), prepared, None, 0, "smoke")
     _, row = train_ds(DSSetting("mosei", "none", init="scratch", n_train=10), prepared, None, 0, "smoke")
     assert row["n_train"] == 10 and np.isfinite(row["mae"])
+
+
+def test_the_prediction_exercises_judge_the_pair(capsys):
+    from affectkit.teach import lessons
+
+    stem = "11_when_it_helps"
+    assert lessons.check(stem, 1, (0.0, [0.01, 0.03]), profile="lab") is True
+    assert "off by" in capsys.readouterr().out
+    assert lessons.check(stem, 2, (0.02, np.array([0.01, 0.03])), profile="lab") is True
+    assert "inside the seeds' spread" in capsys.readouterr().out
+    for bad in (0.1, (0.1,), ("soon", [0.1]), (0.1, []), (0.1, [float("nan")]), (0.1, "0.1")):
+        assert lessons.check(stem, 1, bad, profile="lab") is False, bad

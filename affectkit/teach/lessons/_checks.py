@@ -21,6 +21,17 @@ def number(answer, what: str):
     return float(answer), None
 
 
+def finite_list(values, what: str):
+    """(list of floats, None) when every item of ``values`` is a finite number, else (None, (False, message))."""
+    out = []
+    for x in values:
+        v, bad = number(x, what)
+        if bad:
+            return None, bad
+        out.append(v)
+    return out, None
+
+
 def pair(answer, names: tuple):
     """([a, b], None) when ``answer`` is a tuple or list of two finite numbers, named
     ``names`` in the messages; else (None, (False, message))."""

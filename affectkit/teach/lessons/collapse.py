@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..readings import beats, paired, saturated
 from . import Claim, Exercise
-from ._checks import SMALL, in_range, number
+from ._checks import SMALL, finite_list, in_range, number
 from ._text import ASSERTED, f, pm
 
 NOTEBOOK = "03_mmd_collapse"
@@ -188,12 +188,9 @@ def check_set_form(answer, profile):
     values = np.ravel(np.asarray(answer, dtype=object))
     if values.size == 0:
         return False, "give L_pair + L_unpair: one number, or one per epoch of the training history"
-    total = []
-    for x in values:
-        v, bad = number(x, "L_pair + L_unpair (one number, or one per epoch)")
-        if bad:
-            return bad
-        total.append(v)
+    total, bad = finite_list(values, "L_pair + L_unpair (one number, or one per epoch)")
+    if bad:
+        return bad
     worst = max(abs(v) for v in total)
     if worst < 1e-5:
         return True, (f"{worst:.1e}: zero on every epoch. Eq. 3 is a set statistic, so the shuffled batch has the "

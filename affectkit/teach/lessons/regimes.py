@@ -8,7 +8,7 @@ kit's one rule for "a beats b": a gain on every fresh seed (:func:`~affectkit.te
 
 from ..readings import beats
 from . import Claim, Exercise
-from ._checks import number
+from ._checks import finite_list, number
 from ._text import ASSERTED
 
 NOTEBOOK = "11_when_it_helps"
@@ -183,12 +183,9 @@ def _prediction(what):
             gains = gains.tolist()
         if not isinstance(gains, (list, tuple)) or not gains:
             return False, f"the second element is the list of per-seed gains you measured, got {gains!r}"
-        values = []
-        for x in gains:
-            v, bad = number(x, "a per-seed gain")
-            if bad:
-                return bad
-            values.append(v)
+        values, bad = finite_list(gains, "a per-seed gain")
+        if bad:
+            return bad
         m, s = _mean(values), _std(values)
         inside = abs(predicted - m) <= max(s, 0.005)
         return True, (f"you predicted {predicted:+.3f}; {what} measured {spread(values)}: "
