@@ -9,8 +9,8 @@ def payoff_curves(panels: list, title: str = ""):
     """One panel per grid: the gain ("with" minus "without", positive = the idea helped) against the knob.
 
     Each exploration seed is a grey dot, their mean a line with a band of ± one std over seeds; the
-    picked point is circled; the fresh seeds' gains (where given) are orange diamonds. The dashed line
-    is no gain.
+    picked point is circled; the fresh seeds' gains (where given) are orange diamonds and their mean an
+    orange dash. The dashed line is no gain.
 
     Args:
         panels: dicts with "explore" (DataFrame: value, seed, gain), "fresh" (the same or None),
@@ -33,6 +33,9 @@ def payoff_curves(panels: list, title: str = ""):
         if fresh is not None and len(fresh):
             ax.scatter(fresh["value"], fresh["gain"], marker="D", color="tab:orange", s=30, zorder=5,
                        label="fresh seeds")
+            means = fresh.groupby("value")["gain"].mean()
+            ax.scatter(means.index, means.to_numpy(), marker="_", s=500, lw=2.5, color="tab:orange", zorder=6,
+                       label="fresh mean")
         if p.get("log_x"):
             ax.set_xscale("log")
         ax.set_xticks(x)

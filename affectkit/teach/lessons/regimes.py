@@ -15,30 +15,36 @@ NOTEBOOK = "11_when_it_helps"
 TITLE = "When each idea pays off"
 
 # The grids, fixed before anything was run (the notebook's parameters cell holds the same values):
-# each tests one sentence of its paper, at the notebooks' default point and around it.
+# each tests the kit's reading of one sentence of its paper ("argument": the sentence, where it is;
+# "reading": what it implies for the knob, the kit's words), at the notebooks' default point and around it.
 GRIDS = {
     "labels": {
         "idea": "CMDM's unlabeled pool (A+V+L semi- vs fully supervised)",
-        "argument": ("CMDM Sec. 1: \"shortage of high quality supervised data has been a big obstacle\"; the "
-                     "pool is the remedy, so it should pay off most where labels are scarce"),
+        "argument": ("CMDM Sec. 1: \"shortage of high quality supervised data has been a big obstacle\", which its "
+                     "pool of unlabeled clips is to overcome"),
+        "reading": "the pool should pay off most where few labels are used",
         "knob": "share of the train labels used", "short": "labels", "values": (0.03, 0.1, 1.0), "default": 0.1,
-        "metric": "test UA", "default_from": "notebook 04"},
+        "metric": "test UA", "default_from": "notebook 04", "note": "", "favours": "low"},
     "shift": {
         "idea": "EASUM's moment matching (DG model with omega = 0.1 vs 0)",
-        "argument": ("EASUM Sec. 3.3: moment matching \"minimizes the moment-related distance to align data "
-                     "distributions of the four datasets\", so it should pay off most where the corpora lie "
-                     "far apart"),
+        "argument": ("EASUM Sec. 3.3: \"To align data distribution across domains, we minimize the k order moment "
+                     "distance\""),
+        "reading": "matching should pay off most where the corpora lie far apart",
         "knob": "domain_shift (how far the corpora's means lie apart)", "short": "domain_shift",
         "values": (0.5, 1.0, 2.0), "default": 1.0,
-        "metric": "DG test accuracy, mean over the four corpora", "default_from": "notebook 05"},
+        "metric": "DG test accuracy, mean over the four corpora", "default_from": "notebook 05",
+        "note": "; DG models of 10 epochs here, 20 there", "favours": "high"},
     "size": {
         "idea": "EASUM's soft pseudo labels (DS model with vs without them)",
-        "argument": ("EASUM Sec. 4.3: \"the MSA tasks ... notably benefited\" from the pseudo labels, MOSI, "
-                     "the smallest corpus, most (0.100 MAE): the teacher's labels should pay off most where "
-                     "the DS corpus is small"),
+        "argument": ("EASUM Sec. 5.2 (Table 5): \"in the case of the MSA tasks, it notably benefited from "
+                     "introducing the auxiliary emotion pseudo labels\"; MOSI gained most (0.100 MAE; MOSEI, 13 "
+                     "times larger, 0.024)"),
+        "reading": ("a teacher trained on four corpora should add most where the DS model has the fewest labels "
+                    "of its own"),
         "knob": "share of MOSEI's train split (0.08: MOSI's size)", "short": "MOSEI share",
         "values": (0.08, 0.25, 1.0), "default": 1.0,
-        "metric": "MOSEI test MAE (the gain: without minus with)", "default_from": "notebook 06"},
+        "metric": "MOSEI test MAE (the gain: without minus with)", "default_from": "notebook 06",
+        "note": "; teachers of 10 epochs here, 20 there", "favours": "low"},
 }
 SHARED = {"label_fractions": list(GRIDS["labels"]["values"]), "domain_shifts": list(GRIDS["shift"]["values"]),
           "corpus_fractions": list(GRIDS["size"]["values"]), "dg_epochs": 10}
@@ -85,11 +91,44 @@ def _holds(grid, which_point):
 def _claims(grid, picked_expect, default_expect):
     g = GRIDS[grid]
     return [
-        Claim(f"{g['argument']}. {g['idea']} pays off at the regime the exploration picked (confirmed on fresh seeds)",
+        Claim(f"{g['idea']} pays off where the exploration pointed, confirmed on fresh seeds (tests {g['argument']}; "
+              f"the kit's reading: {g['reading']})",
               _result(grid, "picked"), _holds(grid, "picked"), expect=picked_expect),
-        Claim(f"{g['idea']} pays off at {g['default_from']}'s regime ({g['short']} = {g['default']:g}; fresh seeds)",
+        Claim(f"{g['idea']} pays off at {g['default_from']}'s regime ({g['short']} = {g['default']:g}{g['note']}; "
+              "fresh seeds)",
               _result(grid, "default"), _holds(grid, "default"), expect=default_expect),
     ]
+
+
+def _favoured(r, grid):
+    """(the confirmed point the kit's reading favours, the other one, per-seed fresh gain of the first minus
+    the second), or None when the exploration picked the default (one confirmed point)."""
+    g = r["regimes"][grid]
+    if g["picked"] == g["default"]:
+        return None
+    low, high = sorted((g["picked"], g["default"]))
+    a, b = (low, high) if GRIDS[grid]["favours"] == "low" else (high, low)
+    return a, b, [x - y for x, y in zip(_gains(r, grid, "fresh", a), _gains(r, grid, "fresh", b))]
+
+
+def _reading_claim(grid):
+    g = GRIDS[grid]
+
+    def result(r):
+        found = _favoured(r, grid)
+        if found is None:
+            return "the exploration picked the default point: one confirmed point, nothing to compare"
+        a, b, diff = found
+        return f"fresh seeds, the gain at {g['short']} = {a:g} minus at {b:g}: {spread(diff)}"
+
+    def holds(r):
+        found = _favoured(r, grid)
+        return None if found is None else beats(found[2])
+
+    return Claim(f"The kit's reading of {g['argument'].split(':')[0]} ({g['reading']}), between the two confirmed "
+                 "points: the gain is larger at the one the reading favours, on every fresh seed",
+                 result, holds, expect=False,
+                 no_verdict=lambda r: "the exploration picked the default point (one confirmed point)")
 
 
 def _shrinks(r):
@@ -106,12 +145,7 @@ def _shrinks(r):
 EXPECT = {"labels": (False, True), "shift": (False, False), "size": (False, False)}
 
 CLAIMS = [
-    *(c for grid, (picked, default) in EXPECT.items() for c in _claims(grid, picked, default)),
-    Claim("The kit's lesson (the winner's curse): picking the best-looking point of a noisy curve is optimistic; "
-          "its gain is smaller on fresh seeds in most grids (more than half)",
-          lambda r: "; ".join(f"{GRIDS[grid]['short']}: {e:+.3f} explored -> {f:+.3f} fresh"
-                              for grid, (e, f) in _shrinks(r).items()),
-          lambda r: sum(f < e for e, f in _shrinks(r).values()) > len(GRIDS) / 2),
+    *(c for grid, (picked, default) in EXPECT.items() for c in [*_claims(grid, picked, default), _reading_claim(grid)]),
 ]
 
 
@@ -150,7 +184,7 @@ def readme(r) -> list:
     lines.append("the picked point's mean gain, exploration -> fresh seeds: "
                  + "; ".join(f"{GRIDS[grid]['short']} {e:+.3f} -> {f:+.3f}" for grid, (e, f) in shrinks.items())
                  + f"; smaller on fresh seeds in {sum(f < e for e, f in shrinks.values())} of {len(GRIDS)} grids "
-                 f"(the winner's curse) {ASSERTED}")
+                 "(observed; with three grids, 2 of 3 would also happen half the time with no selection at all)")
     return lines
 
 
@@ -161,7 +195,8 @@ def pointer(grid: str) -> str:
     paid = {True: "gained on every fresh seed", False: "did not gain on every fresh seed"}
     return (f"When does it pay off? Notebook 11 tries {g['idea']} at several settings of {g['short']} "
             f"({', '.join(f'{v:g}' for v in g['values'])}), explored on two seeds and confirmed on three fresh ones. "
-            f"At the lab profile it {paid[default]} at {g['default_from']}'s regime ({g['short']} = {g['default']:g}), "
+            f"At the lab profile it {paid[default]} at {g['default_from']}'s regime ({g['short']} = {g['default']:g}"
+            f"{g['note']}), "
             f"and it {paid[picked]} at the point its exploration picked (notebook 11's What-you-learned table "
             "asserts both).")
 
