@@ -134,7 +134,7 @@ def semi_by_labels(fractions, loss, profile="lab", seeds=None, epochs: int | Non
     (e.g. ``unlabeled_shift=0.0``). Metric: test "ua"."""
     runs = run_settings(labels_settings(fractions, loss, profile), profile=profile, seeds=seeds, epochs=epochs,
                         device=device, progress=progress, workers=workers, executor=executor, **world)
-    return _split(runs, float)
+    return split_setting(runs)
 
 
 def mm_by_shift(shifts, omega: float, profile="lab", seeds=None, epochs: int | None = None, device="auto",
@@ -182,7 +182,7 @@ def soft_by_size(fractions, domain: str, teachers: dict, profile="lab", seeds=No
     "weighted_f1" for an emotion corpus)."""
     runs = run_ds(size_settings(fractions, domain, profile), teachers, profile, seeds, device=device,
                   progress=progress, workers=workers, executor=executor)
-    return _split(runs, float)
+    return split_setting(runs)
 
 
 def metric_of(domain: str) -> tuple:
@@ -193,7 +193,11 @@ def metric_of(domain: str) -> tuple:
     return metric, not lower
 
 
-def _split(runs: pd.DataFrame, kind) -> pd.DataFrame:
-    """A runner's rows with "value" and "arm" read from setting names "<value> | <arm>"."""
-    parts = runs["setting"].str.split(" | ", regex=False, expand=True)
-    return runs.assign(value=parts[0].astype(kind), arm=parts[1])
+def split_setting(runs: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose "setting" is named "<value> | <arm>" (the grids here, ``affectkit sweep``'s regimes
+    grids) with the columns "value" (a float) and "arm" added, ready for :func:`paired_gains`."""
+    parts = runs["setting"].astype(str).str.split(" | ", regex=False, expand=True)
+    if parts.shape[1] != 2 or parts.isna().any().any():
+        raise ValueError('settings are named "<value> | with" or "<value> | without"; got '
+                         f"{sorted(set(runs['setting']))[:4]}")
+    return runs.assign(value=parts[0].astype(float), arm=parts[1])

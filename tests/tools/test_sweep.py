@@ -122,6 +122,12 @@ def test_notebook_11s_grids_give_the_regimes_runners_numbers(tmp_path, capsys):
     here = regimes.semi_by_labels(GRIDS["labels"]["values"], SEMI_LOSS, "smoke", (0,), epochs=1, progress=False,
                                   workers=1)
     assert by_job(sw.Sweep.open(out).rows()) == by_job(here.to_dict("records"))
+    import pandas as pd
+
+    swept = regimes.split_setting(pd.DataFrame(sw.Sweep.open(out).rows()))
+    pd.testing.assert_frame_equal(regimes.paired_gains(swept, "ua"), regimes.paired_gains(here, "ua"))
+    with pytest.raises(ValueError, match="with"):
+        regimes.split_setting(pd.DataFrame({"setting": ["vanilla"]}))
     out = tmp_path / "shift"
     assert sw.main(["easum", "--grid", "shift", "--seeds", "0", "--profile", "smoke", "--out", str(out), "--quiet"]) == 0
     rows = {r["setting"]: r["test_acc"] for r in sw.Sweep.open(out).rows()}
