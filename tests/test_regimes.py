@@ -58,12 +58,32 @@ def test_clear_errors():
         regimes.mm_by_shift([1.0, float("nan")], 0.1, "smoke", (0,))
     with pytest.raises(ValueError, match="domain shifts"):
         regimes.mm_by_shift([-1.0], 0.1, "smoke", (0,))
+    with pytest.raises(ValueError, match="twice"):
+        regimes.semi_by_labels([0.1, 0.1], SEMI_LOSS, "smoke", (0,))
+    with pytest.raises(ValueError, match="same number of labeled"):
+        regimes.labels_settings([0.001, 0.002], SEMI_LOSS, "smoke")
+    with pytest.raises(TypeError, match="CMDMLoss"):
+        regimes.semi_by_labels([0.1], "ce", "smoke", (0,))
+    with pytest.raises(ValueError, match="distinct"):
+        regimes.semi_by_labels([0.1], SEMI_LOSS, "smoke", [])
+    with pytest.raises(ValueError, match="epochs"):
+        regimes.semi_by_labels([0.1], SEMI_LOSS, "smoke", (0,), epochs=0)
+    with pytest.raises(ValueError, match=r"\(shift, seed\)"):
+        regimes.soft_by_size([0.5], "mosei", {(1.0, 0): None}, "smoke", (0,))
+    with pytest.raises(TypeError, match="higher_is_better"):
+        regimes.paired_gains(_runs({(0.1, 0): 0.01}), "ua", higher_is_better="no")
+    with pytest.raises(ValueError, match="more than once"):
+        regimes.paired_gains(pd.concat([_runs({(0.1, 0): 0.01})] * 2), "ua")
+    with pytest.raises(ValueError, match="both arms at"):
+        regimes.paired_gains(_runs({(0.1, 0): 0.01, (0.1, 1): 0.02}).iloc[:-1], "ua")
+    with pytest.raises(ValueError, match="unknown corpus"):
+        regimes.metric_of("imdb")
 
 
 def test_seeds_never_overlap_and_confirm_once_when_picked_is_default():
     explore, fresh = regimes.seeds("lab", first=3)
     assert explore == (3, 4) and fresh == (1000, 1001, 1002) and not set(explore) & set(fresh)
-    assert regimes.seeds("smoke") == ((0,), (1000,))
+    assert regimes.seeds("smoke") == ((0,), (1000,)) and regimes.seeds("lab", first=np.int64(2))[0] == (2, 3)
     assert regimes.to_confirm(0.1, 0.1) == [0.1] and regimes.to_confirm(0.03, 0.1) == [0.03, 0.1]
 
 
@@ -74,6 +94,10 @@ def test_outcome_is_plain_data():
     assert o["picked"] == 1.0 and o["default"] == 0.1 and o["explore_seeds"] == [0] and o["fresh_seeds"] == [1000]
     assert {(r["value"], r["seed"]) for r in o["fresh_gains"]} == {(1.0, 1000), (0.1, 1000)}
     assert all(type(r["gain"]) is float for r in o["explore_gains"])
+    with pytest.raises(ValueError, match="overlap"):
+        regimes.outcome([0.1, 1.0], 0.1, explored, explored)
+    with pytest.raises(ValueError, match="holds the default"):
+        regimes.outcome([0.1, 1.0], 0.5, explored, fresh)
 
 
 def test_semi_by_labels_trains_both_arms_at_each_budget():

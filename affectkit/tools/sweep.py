@@ -69,7 +69,7 @@ def settings_of(method: str, grid: str, profile="lab") -> dict:
     from ..easum.experiments import spl_settings
 
     if grid == "shift":   # a DG setting here is (omega, the domains' knobs)
-        return {f"{v:g} | {arm}": (omega, {"domain_shift": float(v)}) for v in REGIMES["shift"]["values"]
+        return {f"{float(v)!r} | {arm}": (omega, {"domain_shift": float(v)}) for v in REGIMES["shift"]["values"]
                 for arm, omega in (("with", DG_OMEGA), ("without", 0.0))}
     if grid == "size":
         return regimes.size_settings(REGIMES["size"]["values"], "mosei", profile)
@@ -337,7 +337,8 @@ def table(sweep: Sweep):
         raise FileNotFoundError(f"{sweep.out} has no results yet")
     df = pd.DataFrame(rows)
     numeric = [c for c in df.columns if c != "seed" and pd.api.types.is_numeric_dtype(df[c])
-               and not pd.api.types.is_bool_dtype(df[c]) and df[c].nunique(dropna=False) > 1]   # not a fixed label
+               and not pd.api.types.is_bool_dtype(df[c])
+               and (df[c].nunique(dropna=False) > 1 or c == METRIC[sweep.grid])]   # not a fixed label
     order = [s for s in sweep.settings if s in set(df["setting"])]
     g = df.groupby("setting")[numeric]
     mean, std, n = g.mean(), g.std(ddof=1), g.count()
