@@ -128,7 +128,7 @@ class ContextRun:
 
     n_dialogues: int | None = None   # training dialogues drawn (None: all); evaluated splits: a third as many
     encoder: str = "frozen"          # stage 1: "frozen" (MiniLM word vectors + logistic regression, seconds)
-    #                                  or "finetuned" (cross-fitted fine-tuned MiniLM, about 4 minutes on 2 cores)
+    #                                  or "finetuned" (fine-tuned MiniLM, training lines cross-fitted: about 6 minutes on 2 cores)
     epochs: int = 10                 # the dialogue model's epochs (fixed: nothing is chosen on dev)
     seeds: tuple = (0, 1, 2)         # every ablation is trained once per seed
 

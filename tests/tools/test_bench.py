@@ -23,12 +23,12 @@ def test_meld_context_prints_scores_beside_the_same_encoders(tmp_path, capsys, m
     args = ["meld", "--data-dir", str(tmp_path), "--epochs", "1", "--dialogue-epochs", "1", "--quiet", "--context"]
     assert bench.main(args) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["context"] == "past" and out["n"] == 3 and 0 <= out["weighted_f1"] <= 1   # the best on dev
+    assert out["context"] == "both" and out["n"] == 3 and 0 <= out["weighted_f1"] <= 1   # the best on dev
     assert set(out["context_free"]) == {"weighted_f1", "accuracy", "per_class_f1"} and set(out["confidence"]) == {
-        "train", "dev"}
-    assert bench.main(args + ["both", "--window", "2", "--no-speakers"]) == 0
+        "train", "dev", "full_train"}
+    assert bench.main(args + ["past", "--window", "2", "--no-speakers"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert (out["context"], out["window"], out["speakers"]) == ("both", 2, False)
+    assert (out["context"], out["window"], out["speakers"]) == ("past", 2, False)
 
 
 def test_missing_split_or_directory_is_a_clear_error(tmp_path, capsys):

@@ -85,7 +85,7 @@ def _pitfall_holds(r):
 
 
 def _no_full(r):
-    return "the fine-tuned stage 1 has no classifier trained on all of train here (benchmarks/RESULTS.md measured it)"
+    return "no classifier trained on all of train in this run (benchmarks/RESULTS.md measured the pitfall)"
 
 
 def _bought(r):
