@@ -98,8 +98,12 @@ def crossfit(train: pd.DataFrame, evaluated: dict, folds: int = 2, seed: int = 0
 
     Returns {"fold": (n_train,), "train": {"pooled": (n, d), "logits": (n, 7)} (each row by the encoder
     that did not train on it), "<split>": a list of {"pooled", "logits"} (one per encoder that scores
-    it), "seconds": the fine-tunes' time}; with ``full`` also "full": {"train": (n_train, 7), "<split>":
-    (n, 7)}, the full encoder's logits on its own training lines and on each split (the pitfall).
+    it), "seconds": the fine-tunes' time, "shared_space": False}; with ``full`` also "full": {"train":
+    (n_train, 7), "<split>": (n, 7)}, the full encoder's logits on its own training lines and on each
+    split (the pitfall). ``shared_space`` is False: encoders fine-tuned apart do not share a vector
+    space, so :func:`two_stage` reads only their log-probabilities (their vectors' dimensions mean
+    different things in each; on MELD dev a dialogue model reading them lost 0.006 weighted F1 on
+    average over three stage-1 seeds, benchmarks/RESULTS.md).
     """
     from ..data.labels import MELD7
     from .models import fit_text_classifier
@@ -148,7 +152,7 @@ def crossfit(train: pd.DataFrame, evaluated: dict, folds: int = 2, seed: int = 0
 
 
 def _unpack(stored: dict, names: list, folds: int, full: bool) -> dict:
-    out = {"fold": stored["fold"], "seconds": float(stored["seconds"]),
+    out = {"fold": stored["fold"], "seconds": float(stored["seconds"]), "shared_space": False,
            "train": {"pooled": stored["train_pooled"], "logits": stored["train_logits"]}}
     encoders = ["full"] if full else range(folds)
     for name in names:
@@ -165,7 +169,8 @@ def frozen(train: pd.DataFrame, evaluated: dict, folds: int = 2, seed: int = 0, 
     on them (standardised), whose log-probabilities are the logits, cross-fitted over the training
     dialogues like :func:`crossfit`.
 
-    Returns :func:`crossfit`'s dict (every fold's "pooled" is the same frozen vector) and
+    Returns :func:`crossfit`'s dict (every fold's "pooled" is the same frozen vector, so
+    "shared_space" is True) and
     "full": {"train": (n_train, 7), "<split>": (n, 7)}, the logits of one regression fit on all of
     train, on train itself and on each evaluated split: what the pitfall measures."""
     import time
@@ -207,8 +212,8 @@ def frozen(train: pd.DataFrame, evaluated: dict, folds: int = 2, seed: int = 0, 
             out[name].append({"pooled": x, "logits": score(x)})
     everything = regression(x_train, y)
     full = {"train": everything(x_train), **{name: everything(x) for name, x in x_eval.items()}}
-    return {"fold": fold, "seconds": time.perf_counter() - start, "train": {"pooled": x_train, "logits": logits},
-            "full": full, **out}
+    return {"fold": fold, "seconds": time.perf_counter() - start, "shared_space": True,
+            "train": {"pooled": x_train, "logits": logits}, "full": full, **out}
 
 
 ENCODERS = ("frozen", "finetuned")
@@ -226,18 +231,26 @@ def context_free(features: list) -> np.ndarray:
     return np.mean([torch.softmax(torch.as_tensor(f["logits"]), -1).numpy() for f in features], axis=0)
 
 
+def _vectors(f: dict, vectors: bool) -> np.ndarray:
+    """A stage-1 entry's vectors (n, d), or (n, 0) where the dialogue model reads only log-probabilities."""
+    return f["pooled"] if vectors else np.zeros((len(f["logits"]), 0), np.float32)
+
+
 def two_stage(train: pd.DataFrame, evaluated: dict, features: dict, *, seed: int = 0, epochs: int = 10,
-              lr: float = 3e-4, device="auto", progress: bool = True, **knobs) -> dict:
-    """Stage 2 on :func:`crossfit`'s ``features``: a dialogue model (``knobs``: context, window,
-    speakers, hidden, ...) trained for a fixed ``epochs`` (no selection: nothing of an evaluated
-    split is read while training) and each evaluated split's probabilities (n, 7), averaged
-    over the encoders that score it. Returns {"<split>": probabilities, "history", "model"}."""
-    dialogues = group(train, features["train"]["pooled"], features["train"]["logits"])
+              lr: float = 3e-4, vectors: bool | None = None, device="auto", progress: bool = True, **knobs) -> dict:
+    """Stage 2 on :func:`crossfit`'s (or :func:`frozen`'s) ``features``: a dialogue model (``knobs``:
+    context, window, speakers, hidden, ...) trained for a fixed ``epochs`` (no selection: nothing of an
+    evaluated split is read while training) and each evaluated split's probabilities (n, 7), averaged
+    over the encoders that score it. ``vectors``: whether the model reads the utterance vectors besides
+    the log-probabilities (None: where every line's vector comes from one space, ``features["shared_space"]``).
+    Returns {"<split>": probabilities, "history", "model"}."""
+    vectors = features.get("shared_space", True) if vectors is None else bool(vectors)
+    dialogues = group(train, _vectors(features["train"], vectors), features["train"]["logits"])
     fit = fit_dialogue(dialogues, None, 7, epochs=epochs, lr=lr, seed=seed, device=device, progress=progress,
                        **knobs)
     out = {"history": fit.history, "model": fit.model}
     for name, frame in evaluated.items():
-        runs = [predict_dialogues(fit.model, group(frame, f["pooled"], f["logits"]), device=device)
+        runs = [predict_dialogues(fit.model, group(frame, _vectors(f, vectors), f["logits"]), device=device)
                 for f in features[name]]
         out[name] = np.mean([torch.softmax(torch.as_tensor(r), -1).numpy() for r in runs], axis=0)
     return out
@@ -253,15 +266,16 @@ def overconfidence(features: dict, split: str) -> dict:
 
 
 def out_of_fold(train: pd.DataFrame, features: dict, *, seed: int = 0, epochs: int = 10, lr: float = 3e-4,
-                device="auto", **knobs) -> np.ndarray:
+                vectors: bool | None = None, device="auto", **knobs) -> np.ndarray:
     """Stage 2 scored on the training dialogues themselves, a selection set nine times dev's size:
     for each fold of :func:`crossfit` (``features["fold"]``), a dialogue model trained on the other
     folds' cross-fitted lines scores the fold's lines, which no model involved has seen (their
     vectors come from the encoder that did not train on them). MELD dev has 1,109 lines, so a
     difference of 0.01 weighted F1 there is within its sampling noise; this reads 9,989.
-    Returns (n_train, 7) probabilities in ``train``'s row order."""
+    ``vectors`` as in :func:`two_stage`. Returns (n_train, 7) probabilities in ``train``'s row order."""
     fold = np.asarray(features["fold"])
-    vector, logits = features["train"]["pooled"], features["train"]["logits"]
+    vectors = features.get("shared_space", True) if vectors is None else bool(vectors)
+    vector, logits = _vectors(features["train"], vectors), features["train"]["logits"]
     out = np.zeros((len(train), logits.shape[1]), np.float32)
     for k in np.unique(fold):
         rows = fold != k

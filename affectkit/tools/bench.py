@@ -10,7 +10,7 @@ About 4 minutes on 2 idle CPU cores for the default 2 epochs.
 ``meld --context`` adds the dialogue (:mod:`affectkit.text.context`): the training
 lines encoded by two encoders cross-fitted on halves of the training dialogues, the
 split by an encoder fine-tuned on all of train (``meld``'s model), then a dialogue
-model over each dialogue's utterances (``--context none|past|both``, ``--window``,
+model over the log-probabilities of each dialogue's utterances (``--context none|past|both``, ``--window``,
 ``--no-speakers``), trained for a fixed number of epochs; the split is scored once,
 beside the same encoder without context (``context_free``). About 7 minutes on 2 idle
 cores; the encoders' vectors are cached, so a second run with other switches takes seconds.
@@ -79,7 +79,8 @@ def meld_context(args) -> dict:
                   speakers=not args.no_speakers, dialogue_epochs=args.dialogue_epochs,
                   context_free=classification_scores(truth, context_free(features[args.split]).argmax(1)),
                   confidence=overconfidence(features, args.split),
-                  model="fine-tuned all-MiniLM-L6-v2 (training lines cross-fitted on 2 folds) + a dialogue transformer layer",
+                  model="fine-tuned all-MiniLM-L6-v2 (training lines cross-fitted on 2 folds) + a dialogue transformer layer "
+                        "over its log-probabilities",
                   epochs=args.epochs, lr=args.lr, seed=args.seed, data_dir=str(folder), threads=torch.get_num_threads(),
                   finetune_seconds=round(features["seconds"], 1), seconds=round(time.perf_counter() - start, 1))
     return result

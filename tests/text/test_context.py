@@ -56,6 +56,11 @@ def test_crossfit_then_two_stage(tmp_path, monkeypatch):
     assert np.allclose(context_free(features["dev"]).sum(1), 1, atol=1e-5)
     out = two_stage(train, {"dev": dev}, features, seed=0, epochs=2, device="cpu", progress=False, hidden=16, heads=2)
     assert out["dev"].shape == (16, 7) and np.allclose(out["dev"].sum(1), 1, atol=1e-5)
+    # encoders fine-tuned apart share no vector space: the dialogue model reads log p and the speaker flag only
+    assert not features["shared_space"] and out["model"].inp.in_features == 7 + 1
+    out = two_stage(train, {"dev": dev}, features, seed=0, epochs=1, vectors=True, device="cpu", progress=False,
+                    hidden=16, heads=2)
+    assert out["model"].inp.in_features == 384 + 7 + 1
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")

@@ -85,6 +85,7 @@ def test_frozen_stage_one_is_cross_fitted(tmp_path, monkeypatch):
     features = frozen(train, {"dev": dev}, folds=2, seed=0, device="cpu", progress=False)
     assert features["train"]["pooled"].shape == (48, 384) and features["train"]["logits"].shape == (48, 7)
     assert len(features["dev"]) == 2 and features["full"]["dev"].shape == (16, 7)
+    assert features["shared_space"], "one frozen vector per line: the dialogue model may read it"
     assert not np.allclose(features["dev"][0]["logits"], features["dev"][1]["logits"]), "one regression per fold"
     # each training row is scored by the fold that did not see it: not the all-of-train regression
     assert not np.allclose(features["train"]["logits"], features["full"]["train"])
